@@ -1,0 +1,43 @@
+"""What each role may do, as data.
+
+Each entry maps a model pattern (``app_label.model_name``, shell-style wildcards) to the
+actions allowed on it. Region scoping is applied on top by ``restrict()``: a county
+officer who may change hazards changes only the hazards of their own region.
+Later apps add their models here.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from .choices import Role
+
+ALL = ("view", "add", "change", "delete")
+VIEW = ("view",)
+
+ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.CITY_ADMIN: {"*": ALL},
+    Role.DUTY_OFFICER: {"*": VIEW},
+    Role.DUTY_LEADER: {"*": VIEW},
+    Role.COUNTY_OFFICER: {"*": VIEW, "accounts.unit": ("view", "add", "change")},
+    Role.INFO_OFFICER: {"geo.region": VIEW, "accounts.unit": VIEW},
+    Role.DIRECT_REPORT: {"geo.region": VIEW, "accounts.unit": VIEW},
+    Role.VIEWER: {"*": VIEW},
+}
+
+# Account administration stays with the city: nobody else may list or edit users.
+CITY_ONLY = ("accounts.user",)
+
+
+def role_allows(role: str, app_label: str, model_name: str, action: str) -> bool:
+    """Whether ``role`` may perform ``action`` on ``app_label.model_name``."""
+    key = f"{app_label}.{model_name}"
+    if key in CITY_ONLY and role != Role.CITY_ADMIN:
+        return False
+    rules = ROLE_PERMISSIONS.get(role, {})
+    # The most specific pattern wins: an exact entry overrides a wildcard.
+    matches = [(pattern, actions) for pattern, actions in rules.items() if fnmatchcase(key, pattern)]
+    if not matches:
+        return False
+    pattern, actions = max(matches, key=lambda item: len(item[0].replace("*", "")))
+    return action in actions

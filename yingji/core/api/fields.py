@@ -1,0 +1,33 @@
+"""Serializer fields that respect permissions by region."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key whose choices are the rows the requesting user may see.
+
+    Pointing a record at another county's region or unit fails validation with a field
+    error ("对象不存在") instead of leaking or silently crossing regions.
+    """
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.restrict(request.user, "view")
+
+
+class RestrictedSlugRelatedField(serializers.SlugRelatedField):
+    """Like ``RestrictedPrimaryKeyRelatedField`` but addressed by a slug (e.g. a region code)."""
+
+    def get_queryset(self) -> Any:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.restrict(request.user, "view")

@@ -1,0 +1,94 @@
+"""Base pieces every domain model uses: region-scoped querysets and timestamps.
+
+Permissions by region (属地管理) live in one place, :meth:`RestrictedQuerySet.restrict`.
+A model opts in by using ``RestrictedManager`` and naming, in ``region_scope``, the
+lookup that reaches a ``Region.path`` (e.g. ``"region__path"``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from yingji.accounts.models import User
+
+ACTIONS = ("view", "add", "change", "delete")
+
+
+def permission_name(model: type[models.Model], action: str) -> str:
+    """Django's permission string for ``action`` on ``model``, e.g. ``geo.view_region``."""
+    opts = model._meta
+    return f"{opts.app_label}.{action}_{opts.model_name}"
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what a user may see or change."""
+
+    def restrict(self, user: User | AnonymousUser | None, action: str = "view") -> RestrictedQuerySet:
+        """Return only the rows ``user`` may perform ``action`` on.
+
+        - anonymous or inactive users get nothing;
+        - the user's role must grant ``action`` on the model (see ``accounts.roles``);
+        - superusers see everything; everyone else sees their unit's region and below
+          (a county its own region, the city every region of the city).
+        """
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if not user.has_perm(permission_name(self.model, action)):
+            return self.none()
+        if user.is_superuser:
+            return self
+        scope = getattr(user, "scope_path", None)
+        if not scope:
+            return self.none()
+        lookup: str = self.model.region_scope  # type: ignore[attr-defined]
+        return self.filter(**{f"{lookup}__startswith": scope})
+
+
+class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Default manager of every region-scoped model."""
+
+
+class TimestampedModel(models.Model):
+    """Adds created/updated times; every user-edited model has them."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionScopedModel(TimestampedModel):
+    """A record owned by a region (行政区划) and a unit (单位).
+
+    Subclasses get ``objects.restrict(user, action)`` scoped on ``region``.
+    """
+
+    region = models.ForeignKey(
+        "geo.Region",
+        verbose_name=_("行政区划"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    owner_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+
+    region_scope: ClassVar[str] = "region__path"
+    objects: Any = RestrictedManager()
+
+    class Meta:
+        abstract = True

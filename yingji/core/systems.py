@@ -1,0 +1,47 @@
+"""The systems of MISSION.md (S1–S17): the navigation and what is built so far.
+
+``url_name`` is set once a system has real pages; until then its page says plainly that
+it is not built yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class System:
+    id: str
+    name: str
+    summary: str
+    icon: str
+    url_name: str = ""
+
+    @property
+    def built(self) -> bool:
+        return bool(self.url_name)
+
+
+SYSTEMS: tuple[System, ...] = (
+    System("S1", _("应急平台"), _("信息汇聚、辅助指挥决策、互联互通"), "🛰"),
+    System("S2", _("应急一张图"), _("风险隐患、防护目标、队伍物资一图展示"), "🗺", "geo:map"),
+    System("S3", _("应急物资储备"), _("物资普查登记、动态库存、统一调配"), "📦"),
+    System("S4", _("危险源数据库"), _("危险源、道路低洼路段、风险管控"), "⚠"),
+    System("S5", _("基层信息员"), _("信息员名录、评分与通报"), "👥"),
+    System("S6", _("信息直报点"), _("水电气热、公交、危化企业直报"), "📡"),
+    System("S7", _("政务值班"), _("24小时值班、领导带班、查岗抽查"), "☎"),
+    System("S8", _("突发事件信息报告"), _("首报续报终报、时限、迟报漏报"), "📝"),
+    System("S9", _("网上考核自评"), _("指标体系、网上自评、年度考核"), "📊"),
+    System("S10", _("预警信息发布"), _("气象预警信号、CAP、应急广播"), "📢"),
+    System("S11", _("应急预案与演练"), _("预案动态管理、演练计划与评估"), "📘"),
+    System("S12", _("专家库"), _("专家分类、聘期、会商"), "🎓"),
+    System("S13", _("应急队伍"), _("综合队伍、专业队伍、社会特种车辆"), "🚒"),
+    System("S14", _("联动响应"), _("分级处置流程、成员单位与周边城市联动"), "🔗"),
+    System("S15", _("镇街标准化"), _("“六有”检查、示范点申报与验收"), "🏘"),
+    System("S16", _("能力评估与总结"), _("能力评估、年度总结、典型案例库"), "📈"),
+    System("S17", _("宣传教育"), _("科普知识库、培训课程"), "📚"),
+)
+
+BY_ID = {system.id: system for system in SYSTEMS}
