@@ -1,0 +1,34 @@
+"""Write helpers shared by every app's services."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils.translation import gettext as _
+
+from .models import permission_name
+
+M = TypeVar("M", bound=models.Model)
+
+
+def save_with_history(obj: M, *, actor: Any, reason: str = "") -> M:
+    """Save ``obj`` so that its history row names ``actor`` and the reason."""
+    if actor is not None:
+        obj._history_user = actor  # type: ignore[attr-defined]
+    if reason:
+        obj._change_reason = reason  # type: ignore[attr-defined]
+    obj.save()
+    return obj
+
+
+def check_scope(*, actor: Any, model: type[models.Model], action: str, region: Any) -> None:
+    """Refuse unless ``actor``'s role allows ``action`` on ``model`` inside ``region``."""
+    if not actor.has_perm(permission_name(model, action)):
+        raise PermissionDenied(_("您的角色没有这项权限。"))
+    if actor.is_superuser:
+        return
+    scope = getattr(actor, "scope_path", None)
+    if not scope or region is None or not region.path.startswith(scope):
+        raise PermissionDenied(_("只能处理本辖区的记录。"))
