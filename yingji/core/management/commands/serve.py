@@ -1,0 +1,125 @@
+"""``yingji serve``: serve the platform with gunicorn (several worker processes, D10).
+
+The process becomes gunicorn (``exec``), so a process manager's signals reach gunicorn
+directly: SIGTERM stops it gracefully, SIGHUP reloads the workers. Background tasks are
+not run here: run ``yingji worker`` beside it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+MAX_DEFAULT_WORKERS = 8
+
+
+def default_web_workers() -> int:
+    """``YINGJI_WEB_WORKERS``, else gunicorn's rule of thumb 2 × cores + 1, capped at 8."""
+    configured = os.environ.get("YINGJI_WEB_WORKERS", "").strip()
+    if configured:
+        try:
+            workers = int(configured)
+        except ValueError:
+            raise CommandError(
+                f"YINGJI_WEB_WORKERS 必须是正整数 / must be a positive integer: {configured!r}"
+            ) from None
+        if workers < 1:
+            raise CommandError(
+                f"YINGJI_WEB_WORKERS 必须是正整数 / must be a positive integer: {configured!r}"
+            )
+        return workers
+    return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+def gunicorn_argv(
+    *, host: str, port: int, workers: int, log_level: str = "info", access_log: bool = False
+) -> list[str]:
+    """The command line that runs gunicorn on ``config.wsgi`` with this interpreter."""
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+        "--log-level",
+        log_level,
+    ]
+    if access_log:
+        argv += ["--access-logfile", "-"]
+    return argv
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the address is already taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"端口 {port} 已被占用，请用 --port 换一个端口。"
+                    f" / Port {port} on {host} is already in use: choose another with --port."
+                ) from None
+            raise CommandError(f"无法监听 Cannot listen on {host}:{port}: {exc}") from None
+
+
+def public_url(host: str, port: int) -> str:
+    """The address to open in a browser for a bind address."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def add_bind_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST, help="Address to listen on (default: %(default)s)."
+    )
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help="Port to listen on (default: %(default)s)."
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the platform with gunicorn (workers: --workers, else YINGJI_WEB_WORKERS, "
+        "else 2 × cores + 1). 用 gunicorn 提供网页服务。"
+    )
+    requires_system_checks: Any = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_bind_arguments(parser)
+        parser.add_argument("--workers", type=int, help="Number of web worker processes.")
+        parser.add_argument(
+            "--access-log", action="store_true", help="Log every request to standard output."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        workers = options["workers"] or default_web_workers()
+        if workers < 1:
+            raise CommandError("--workers 必须是正整数 / must be a positive integer")
+        check_port_free(host, port)
+        argv = gunicorn_argv(
+            host=host, port=port, workers=workers, access_log=options["access_log"]
+        )
+        self.stdout.write(f"Yingji 应急 → {public_url(host, port)} ({workers} workers)")
+        self.stdout.flush()
+        os.execv(sys.executable, argv)
