@@ -15,5 +15,14 @@ class RegionViewSet(RestrictedModelViewSet):
     filterset_class = RegionFilterSet
     search_fields = ["name", "code"]
     ordering_fields = ["code", "name", "level", "sort_order", "updated_at"]
-    export_fields = ["code", "name", "level", "parent", "label_lon", "label_lat", "is_synthetic", "source"]
+    export_fields = [
+        "code",
+        "name",
+        "level",
+        "parent",
+        "label_lon",
+        "label_lat",
+        "is_synthetic",
+        "source",
+    ]
     export_title = "行政区划"
