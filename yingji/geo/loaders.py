@@ -228,8 +228,33 @@ def load_jinan(*, with_townships: bool = False) -> LoadReport:
     if with_townships:
         for district, geom in districts:
             load_synthetic_townships(district=district, geometry=geom, report=report)
+    _invalidate_index()
+    return report
+
+
+def _invalidate_index() -> None:
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
+
+
+class RegionsMissing(Exception):
+    """Demo townships were asked for before the districts were loaded."""
+
+
+@transaction.atomic
+def load_demo_townships(*, city_code: str = CITY_CODE) -> LoadReport:
+    """Generate the synthetic townships of every district (with a boundary) of the city."""
+    report = LoadReport()
+    districts = Region.objects.filter(
+        parent__code=city_code, level=RegionLevel.DISTRICT, boundary__isnull=False
+    ).order_by("code")
+    if not districts:
+        raise RegionsMissing(city_code)
+    for district in districts:
+        load_synthetic_townships(
+            district=district, geometry=shape(district.boundary), report=report
+        )
+    _invalidate_index()
     return report
 
 

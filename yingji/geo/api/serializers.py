@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField
 from yingji.core.api.serializers import ValidatedModelSerializer
+from yingji.geo.choices import RegionLevel
+from yingji.geo.geometry import CHINA_MAX_LAT, CHINA_MAX_LON, CHINA_MIN_LAT, CHINA_MIN_LON
 from yingji.geo.models import Region
 
 
@@ -49,5 +54,82 @@ class RegionSerializer(ValidatedModelSerializer):
 
 
 class PointLookupSerializer(serializers.Serializer):
-    lon = serializers.FloatField(min_value=-180, max_value=180)
-    lat = serializers.FloatField(min_value=-90, max_value=90)
+    """Query of ``GET /api/v1/geo/lookup/``: a WGS84 point inside China."""
+
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="经度（WGS84，东经为正）")
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="纬度（WGS84，北纬为正）")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        lon, lat = attrs["lon"], attrs["lat"]
+        lon_ok = CHINA_MIN_LON <= lon <= CHINA_MAX_LON
+        lat_ok = CHINA_MIN_LAT <= lat <= CHINA_MAX_LAT
+        if lon_ok and lat_ok:
+            return attrs
+        if CHINA_MIN_LON <= lat <= CHINA_MAX_LON and CHINA_MIN_LAT <= lon <= CHINA_MAX_LAT:
+            message = _("经纬度可能写反了：lon 应为经度（约 73–136），lat 应为纬度（约 3–54）。")
+            raise serializers.ValidationError({"lon": [message], "lat": [message]})
+        errors: dict[str, list[str]] = {}
+        if not lon_ok:
+            errors["lon"] = [_("经度超出中国范围（73–136）。")]
+        if not lat_ok:
+            errors["lat"] = [_("纬度超出中国范围（3–54）。")]
+        raise serializers.ValidationError(errors)
+
+
+class RegionRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=RegionLevel.choices)
+
+
+class LocationSerializer(serializers.Serializer):
+    """Answer of ``GET /api/v1/geo/lookup/``."""
+
+    lon = serializers.FloatField()
+    lat = serializers.FloatField()
+    district = RegionRefSerializer(allow_null=True)
+    township = RegionRefSerializer(allow_null=True)
+    zones = RegionRefSerializer(many=True)
+    outside_scope = serializers.BooleanField(
+        help_text="点所在的某个区划不在您的辖区内，因此没有返回。"
+    )
+
+
+LAYER_LEVELS = (RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.TOWNSHIP, RegionLevel.ZONE)
+
+
+class RegionLayerQuerySerializer(serializers.Serializer):
+    """Query of ``GET /api/v1/geo/layers/regions/``."""
+
+    level = serializers.ChoiceField(
+        choices=[(str(level), level.label) for level in LAYER_LEVELS],
+        default=str(RegionLevel.DISTRICT),
+        help_text="区划级别",
+    )
+    parent = serializers.CharField(
+        required=False, max_length=12, help_text="上级区划代码（只返回它的直接下级）"
+    )
+
+
+class RegionFeaturePropertiesSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    level = serializers.ChoiceField(choices=RegionLevel.choices)
+    label = serializers.ListField(child=serializers.FloatField(), help_text="[经度, 纬度]")
+    is_synthetic = serializers.BooleanField()
+
+
+class RegionFeatureSerializer(serializers.Serializer):
+    type = serializers.CharField(default="Feature")
+    id = serializers.IntegerField()
+    geometry = serializers.JSONField(help_text="GeoJSON Polygon/MultiPolygon，WGS84，6 位小数")
+    properties = RegionFeaturePropertiesSerializer()
+
+
+class RegionLayerSerializer(serializers.Serializer):
+    """Answer of ``GET /api/v1/geo/layers/regions/``: a GeoJSON FeatureCollection."""
+
+    type = serializers.CharField(default="FeatureCollection")
+    features = RegionFeatureSerializer(many=True)
