@@ -201,8 +201,11 @@ def all_units() -> tuple[DemoUnit, ...]:
 
 
 def township_unit_name(township_name: str) -> str:
-    """The office of a township: 街道办事处 for a sub-district, 人民政府 for a town."""
-    if township_name.endswith("街道"):
+    """The office of a township: 街道办事处 for a sub-district, 人民政府 for a town.
+
+    Synthetic townships are numbered (``历下区合成街道01``), so look for 街道 anywhere.
+    """
+    if "街道" in township_name:
         return f"{township_name}办事处"
     return f"{township_name}人民政府"
 

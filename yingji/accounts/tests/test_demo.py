@@ -142,11 +142,11 @@ def test_county_officer_sees_only_their_district_units(jinan):
 
 
 def test_townships_get_offices_and_the_information_officer_works_in_one(jinan):
-    towns = add_townships("370102", ["示范一街道", "示范二镇"])
+    towns = add_townships("370102", ["历下区合成街道01", "示范二镇"])
     add_townships("370103", ["示范三街道"])
     load_demo()
     office = Unit.objects.get(region=towns[0])
-    assert office.name == "示范一街道办事处"
+    assert office.name == "历下区合成街道01办事处"
     assert office.kind == UnitKind.TOWNSHIP
     assert office.parent == Unit.objects.get(name="历下区人民政府")
     assert Unit.objects.get(region=towns[1]).name == "示范二镇人民政府"

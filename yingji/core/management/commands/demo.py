@@ -13,6 +13,7 @@ if this process dies without cleaning up. ``--no-serve`` sets up and exits.
 
 from __future__ import annotations
 
+import io
 import signal
 import subprocess
 import sys
@@ -186,12 +187,18 @@ class Command(BaseCommand):
             help="Set everything up, print the accounts and exit (for tests and CI).",
         )
 
-    def step(self, number: int, label: str, command: str, **kwargs: Any) -> None:
+    def step(
+        self, number: int, label: str, command: str, *, verbosity: int = 0, **kwargs: Any
+    ) -> None:
+        """Run one setup command, showing its label, time and the summary it printed."""
         started = time.monotonic()
         self.stdout.write(f"[{number}/5] {label} …", ending="")
         self.stdout.flush()
-        call_command(command, verbosity=0, **kwargs)
-        self.stdout.write(f" {time.monotonic() - started:.1f}s")
+        output = io.StringIO()
+        call_command(command, verbosity=verbosity, stdout=output, **kwargs)
+        lines = [line.strip() for line in output.getvalue().splitlines() if line.strip()]
+        summary = f"  {lines[-1]}" if lines else ""
+        self.stdout.write(f" {time.monotonic() - started:.1f}s{summary}")
 
     def handle(self, *args: Any, **options: Any) -> None:
         host, port, serve = options["host"], options["port"], not options["no_serve"]
@@ -203,7 +210,9 @@ class Command(BaseCommand):
         self.step(1, "迁移数据库 Migrating the database", "migrate", interactive=False)
         self.step(2, "载入济南行政区划 Loading Jinan regions", "load_regions")
         self.step(3, "生成演示镇街 Generating demo townships", "load_demo_townships")
-        self.step(4, "创建演示单位和账号 Creating demo units and accounts", "load_demo")
+        self.step(
+            4, "创建演示单位和账号 Creating demo units and accounts", "load_demo", verbosity=1
+        )
         self.step(5, "收集静态文件 Collecting static files", "collectstatic", interactive=False)
 
         url = public_url(host, port)

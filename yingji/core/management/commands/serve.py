@@ -61,7 +61,17 @@ def gunicorn_argv(
     ]
     if access_log:
         argv += ["--access-logfile", "-"]
+    if _gunicorn_has_option("--no-control-socket"):
+        # Recent gunicorn releases open a control socket at one fixed path in $HOME by
+        # default, which a second instance (serve beside demo, two test runs) would fight over.
+        argv.append("--no-control-socket")
     return argv
+
+
+def _gunicorn_has_option(flag: str) -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(flag in (setting.cli or []) for setting in KNOWN_SETTINGS)
 
 
 def check_port_free(host: str, port: int) -> None:
