@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+
+from yingji.accounts.choices import UnitKind
+from yingji.accounts.models import Unit
+from yingji.geo.choices import RegionLevel
+from yingji.geo.models import Region
 
 from .api.errors import api_not_found, api_server_error
 from .history import object_history
@@ -17,7 +25,43 @@ from .systems import BY_ID
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"summary": dashboard_summary(user=request.user)})
+    """The dashboard: counts within the user's scope, two charts, the systems."""
+    return render(
+        request,
+        "core/home.html",
+        {
+            "summary": dashboard_summary(user=request.user),
+            "charts": _home_charts(request.user),
+        },
+    )
+
+
+def _home_charts(user: Any) -> dict[str, Any]:
+    """Chart data for the dashboard, as plain lists for ``json_script``."""
+    townships = (
+        Region.objects.restrict(user, "view")
+        .filter(level=RegionLevel.TOWNSHIP, parent__isnull=False)
+        .values("parent__name", "parent__code")
+        .annotate(count=Count("id"))
+        .order_by("parent__code")
+    )
+    kinds = dict(UnitKind.choices)
+    units = (
+        Unit.objects.restrict(user, "view")
+        .values("kind")
+        .annotate(count=Count("id"))
+        .order_by("-count", "kind")
+    )
+    return {
+        "townships": {
+            "names": [row["parent__name"] for row in townships],
+            "values": [row["count"] for row in townships],
+        },
+        "units": [
+            {"name": str(kinds.get(row["kind"], row["kind"])), "value": row["count"]}
+            for row in units
+        ],
+    }
 
 
 @login_required
