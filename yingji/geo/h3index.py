@@ -37,14 +37,16 @@ def cells_within(
 ) -> set[str]:
     """Cells that together cover every point within ``radius_m`` of ``(lon, lat)``.
 
-    A superset: callers filter candidates with an exact distance afterwards. Neighbouring
-    centres are ``sqrt(3) * edge`` apart, so a disk of ``k`` rings covers everything within
-    ``(k + 0.5) * sqrt(3) * edge`` of the centre cell's centre, which is itself within one
-    edge of the point; ``k = ceil(radius / (1.5 * edge)) + 1`` leaves a margin for cells
-    smaller than the average.
+    A superset: callers filter candidates with an exact distance afterwards. Cells vary in
+    size (at resolution 9 in Shandong, edges are 155–185 m against a 201 m global
+    average), so the ring count uses the shortest edge of the point's own cell. The ring
+    ``k`` centres are at least ``1.5 * k * edge`` from the centre cell's centre, which is
+    itself within one edge of the point; ``k = ceil((radius + 2 edge) / (1.5 edge)) + 1``
+    leaves a margin for neighbours smaller than the centre cell.
     """
     if radius_m < 0:
         raise ValueError("radius must not be negative")
-    edge = h3.average_hexagon_edge_length(resolution, "m")
-    k = math.ceil(radius_m / (1.5 * edge)) + 1
-    return {str(c) for c in h3.grid_disk(cell_of(lon, lat, resolution), k)}
+    origin = cell_of(lon, lat, resolution)
+    edge = min(h3.edge_length(e, "m") for e in h3.origin_to_directed_edges(origin))
+    k = math.ceil((radius_m + 2 * edge) / (1.5 * edge)) + 1
+    return {str(c) for c in h3.grid_disk(origin, k)}

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,22 +157,73 @@ class RegionIndex:
             y0 + (iy + 1) * step + _BOX_MARGIN_DEG,
         )
         shapely.prepare(boxes)
-        # Per layer, per cell: list of (region index, strictly inside?).
-        hits: dict[str, list[list[tuple[int, bool]]]] = {}
+        n_cells = nx * ny
+        # Per layer: the (cell, region) pairs that touch, and whether the cell is strictly
+        # inside the region.
+        pairs: dict[str, tuple[Any, Any, Any]] = {}
         for level, items in by_level.items():
-            per_cell: list[list[tuple[int, bool]]] = [[] for _ in range(nx * ny)]
-            if items:
-                geoms = np.array([g for _, g in items], dtype=object)
-                box_idx, geom_idx = shapely.STRtree(geoms).query(boxes, predicate="intersects")
-                inside = shapely.contains_properly(geoms[geom_idx], boxes[box_idx])
-                for b, g, ins in zip(
-                    box_idx.tolist(), geom_idx.tolist(), inside.tolist(), strict=True
-                ):
-                    per_cell[b].append((g, ins))
+            if not items:
+                empty = np.zeros(0, dtype=np.int64)
+                pairs[level] = (empty, empty, np.zeros(0, dtype=bool))
+                continue
+            geoms = np.array([g for _, g in items], dtype=object)
+            # Envelope candidates first, then exact tests against the prepared polygons
+            # (much faster than the tree's own predicate, which prepares the boxes).
+            box_idx, geom_idx = shapely.STRtree(geoms).query(boxes)
+            touching = shapely.intersects(geoms[geom_idx], boxes[box_idx])
+            box_idx, geom_idx = box_idx[touching], geom_idx[touching]
+            inside = shapely.contains_properly(geoms[geom_idx], boxes[box_idx])
+            pairs[level] = (box_idx, geom_idx, inside)
+
+        def state(level: str) -> Any:
+            """Per cell: -1 no region, -2 needs exact tests, else the one region's index."""
+            box_idx, geom_idx, inside = pairs[level]
+            count = np.bincount(box_idx, minlength=n_cells)
+            out = np.full(n_cells, -1, dtype=np.int64)
+            out[count > 0] = -2
+            single = (count[box_idx] == 1) & inside
+            out[box_idx[single]] = geom_idx[single]
+            return out
+
+        district_level, township_level = str(RegionLevel.DISTRICT), str(RegionLevel.TOWNSHIP)
+        zone_level = str(RegionLevel.ZONE)
+        districts, townships = by_level[district_level], by_level[township_level]
+        zone_items = by_level[zone_level]
+        d_state, t_state = state(district_level), state(township_level)
+        zone_touched = np.zeros(n_cells, dtype=bool)
+        zone_touched[pairs[zone_level][0]] = True
+        simple = (d_state != -2) & (t_state != -2) & ~zone_touched
+
+        def ref(items: list[tuple[RegionRef, BaseGeometry]], i: int) -> RegionRef | None:
+            return items[i][0] if i >= 0 else None
+
+        # Cells settled in every layer and touching no zone: one shared Location per
+        # (district, township) combination, assigned in bulk.
+        cells = np.empty(n_cells, dtype=object)
+        simple_idx = np.nonzero(simple)[0]
+        stride = len(townships) + 1
+        keys = (d_state[simple_idx] + 1) * stride + (t_state[simple_idx] + 1)
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        shared = np.empty(len(unique_keys), dtype=object)
+        for i, key in enumerate(unique_keys.tolist()):
+            di, ti = divmod(key, stride)
+            shared[i] = Location(ref(districts, di - 1), ref(townships, ti - 1), ())
+        cells[simple_idx] = shared[inverse]
+
+        # The other cells, one by one.
+        complex_cells = set(np.nonzero(~simple)[0].tolist())
+        hits: dict[str, dict[int, list[tuple[int, bool]]]] = {}
+        for level, (box_idx, geom_idx, inside) in pairs.items():
+            per_cell: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+            keep = ~simple[box_idx]
+            for b, g, ins in zip(
+                box_idx[keep].tolist(), geom_idx[keep].tolist(), inside[keep].tolist(), strict=True
+            ):
+                per_cell[b].append((g, ins))
             hits[level] = per_cell
 
         def exclusive(level: str, cell: int) -> RegionRef | _Candidates | None:
-            found = hits[level][cell]
+            found = hits[level].get(cell)
             items = by_level[level]
             if not found:
                 return None
@@ -180,13 +232,11 @@ class RegionIndex:
             return tuple(items[g] for g, _ in sorted(found))
 
         settled: dict[tuple[Any, ...], Location] = {}
-        cells: list[Location | _Pending] = []
-        n_settled = 0
-        zone_items = by_level[str(RegionLevel.ZONE)]
-        for cell in range(nx * ny):
-            district = exclusive(str(RegionLevel.DISTRICT), cell)
-            township = exclusive(str(RegionLevel.TOWNSHIP), cell)
-            zone_hits = sorted(hits[str(RegionLevel.ZONE)][cell])
+        n_settled = len(simple_idx)
+        for cell in complex_cells:
+            district = exclusive(district_level, cell)
+            township = exclusive(township_level, cell)
+            zone_hits = sorted(hits[zone_level].get(cell, ()))
             zones_sure = tuple(zone_items[g][0] for g, ins in zone_hits if ins)
             zones_maybe = tuple(zone_items[g] for g, ins in zone_hits if not ins)
             if (
@@ -198,12 +248,12 @@ class RegionIndex:
                 location = settled.get(key)
                 if location is None:
                     location = settled[key] = Location(district, township, zones_sure)
-                cells.append(location)
+                cells[cell] = location
                 n_settled += 1
             else:
-                cells.append(_Pending(district, township, zones_sure, zones_maybe))
-        self._cells = cells
-        self.settled_share = n_settled / len(cells)
+                cells[cell] = _Pending(district, township, zones_sure, zones_maybe)
+        self._cells = cells.tolist()
+        self.settled_share = n_settled / n_cells
 
     def locate(self, lon: float, lat: float) -> Location:
         """The district, township and zones containing ``(lon, lat)`` (WGS84)."""

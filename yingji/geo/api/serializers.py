@@ -54,10 +54,14 @@ class RegionSerializer(ValidatedModelSerializer):
 
 
 class PointLookupSerializer(serializers.Serializer):
-    """Query of ``GET /api/v1/geo/lookup/``: a WGS84 point inside China."""
+    """Query of ``GET /api/v1/geo/lookup/``: a WGS84 point inside China.
 
-    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="经度（WGS84，东经为正）")
-    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="纬度（WGS84，北纬为正）")
+    The ranges are checked together in ``validate`` so that swapped coordinates are
+    reported as swapped rather than as an out-of-range latitude.
+    """
+
+    lon = serializers.FloatField(help_text="经度（WGS84，东经为正，中国范围 73–136）")
+    lat = serializers.FloatField(help_text="纬度（WGS84，北纬为正，中国范围 3–54）")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         lon, lat = attrs["lon"], attrs["lat"]
@@ -69,9 +73,13 @@ class PointLookupSerializer(serializers.Serializer):
             message = _("经纬度可能写反了：lon 应为经度（约 73–136），lat 应为纬度（约 3–54）。")
             raise serializers.ValidationError({"lon": [message], "lat": [message]})
         errors: dict[str, list[str]] = {}
-        if not lon_ok:
+        if not -180 <= lon <= 180:
+            errors["lon"] = [_("经度必须在 -180 到 180 之间。")]
+        elif not lon_ok:
             errors["lon"] = [_("经度超出中国范围（73–136）。")]
-        if not lat_ok:
+        if not -90 <= lat <= 90:
+            errors["lat"] = [_("纬度必须在 -90 到 90 之间。")]
+        elif not lat_ok:
             errors["lat"] = [_("纬度超出中国范围（3–54）。")]
         raise serializers.ValidationError(errors)
 

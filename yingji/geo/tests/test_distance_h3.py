@@ -42,7 +42,7 @@ def test_cell_of_uses_lon_lat_order() -> None:
     assert cell == h3.latlng_to_cell(36.66603, 117.07035, 9)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.floats(min_value=116.2, max_value=117.9),
     st.floats(min_value=36.0, max_value=37.5),
