@@ -286,7 +286,7 @@ class RegionIndex:
 _lock = threading.Lock()
 _index: RegionIndex | None = None
 _version: tuple[Any, ...] | None = None
-_checked_at = -math.inf
+_fresh_until = -math.inf
 
 
 def _ttl() -> float:
@@ -313,26 +313,26 @@ def build_index() -> RegionIndex:
 
 def get_index() -> RegionIndex:
     """The process-wide index, rebuilt if regions changed since it was built."""
-    global _index, _version, _checked_at
+    global _index, _version, _fresh_until
     index = _index
-    if index is not None and time.monotonic() - _checked_at < _ttl():
+    if index is not None and time.monotonic() < _fresh_until:
         return index
     with _lock:
         version = _current_version()
         if _index is None or version != _version:
             _index = build_index()
             _version = version
-        _checked_at = time.monotonic()
+        _fresh_until = time.monotonic() + _ttl()
         return _index
 
 
 def invalidate() -> None:
     """Forget the process-wide index; the next lookup rebuilds it."""
-    global _index, _version, _checked_at
+    global _index, _version, _fresh_until
     with _lock:
         _index = None
         _version = None
-        _checked_at = -math.inf
+        _fresh_until = -math.inf
 
 
 def locate(lon: float, lat: float) -> Location:
