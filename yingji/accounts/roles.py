@@ -9,6 +9,7 @@ Later apps add their models here.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from functools import cache
 
 from .choices import Role
 
@@ -29,15 +30,30 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 CITY_ONLY = ("accounts.user",)
 
 
+@cache
+def is_domain_app(app_label: str) -> bool:
+    """Whether ``app_label`` is one of Yingji's own apps."""
+    from django.apps import apps
+
+    try:
+        return apps.get_app_config(app_label).name.startswith("yingji.")
+    except LookupError:
+        return False
+
+
 def role_allows(role: str, app_label: str, model_name: str, action: str) -> bool:
     """Whether ``role`` may perform ``action`` on ``app_label.model_name``."""
+    if not is_domain_app(app_label):
+        return False  # Django's own tables (sessions, admin log…) are not granted by roles
     key = f"{app_label}.{model_name}"
     if key in CITY_ONLY and role != Role.CITY_ADMIN:
         return False
     rules = ROLE_PERMISSIONS.get(role, {})
     # The most specific pattern wins: an exact entry overrides a wildcard.
-    matches = [(pattern, actions) for pattern, actions in rules.items() if fnmatchcase(key, pattern)]
+    matches = [
+        (pattern, actions) for pattern, actions in rules.items() if fnmatchcase(key, pattern)
+    ]
     if not matches:
         return False
-    pattern, actions = max(matches, key=lambda item: len(item[0].replace("*", "")))
+    _pattern, actions = max(matches, key=lambda item: len(item[0].replace("*", "")))
     return action in actions

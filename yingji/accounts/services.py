@@ -27,11 +27,11 @@ def unit_create(*, actor: User | None, **fields: Any) -> Unit:
 @transaction.atomic
 def unit_update(*, actor: User | None, unit: Unit, **fields: Any) -> Unit:
     if actor is not None:
-        check_scope(actor=actor, model=Unit, action="change", region=unit.region)
+        # Both where it is and where it would go must be in the actor's scope.
+        for region in (unit.region, fields.get("region", unit.region)):
+            check_scope(actor=actor, model=Unit, action="change", region=region)
     for name, value in fields.items():
         setattr(unit, name, value)
-    if actor is not None:
-        check_scope(actor=actor, model=Unit, action="change", region=unit.region)
     unit.full_clean()
     return save_with_history(unit, actor=actor, reason=_("修改单位"))
 

@@ -29,7 +29,9 @@ def permission_name(model: type[models.Model], action: str) -> str:
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see or change."""
 
-    def restrict(self, user: User | AnonymousUser | None, action: str = "view") -> RestrictedQuerySet:
+    def restrict(
+        self, user: User | AnonymousUser | None, action: str = "view"
+    ) -> RestrictedQuerySet:
         """Return only the rows ``user`` may perform ``action`` on.
 
         - anonymous or inactive users get nothing;

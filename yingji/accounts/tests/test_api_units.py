@@ -21,7 +21,9 @@ class TestUnitAPI(APIViewTestCases.ModelViewTestCase):
 
     @classmethod
     def make_object(cls, world: World, region: Region, n: int) -> Unit:
-        return Unit.objects.create(name=f"{region.name}测试单位{n}", kind=UnitKind.DEPARTMENT, region=region)
+        return Unit.objects.create(
+            name=f"{region.name}测试单位{n}", kind=UnitKind.DEPARTMENT, region=region
+        )
 
     def create_data(self) -> dict[str, Any]:
         return {

@@ -117,7 +117,7 @@ class APIViewTestCases:
             rows = data["results"] if isinstance(data, dict) and "results" in data else data
             return {row["id"] for row in rows}
 
-        def assertErrorShape(self, response: Any, status: int) -> dict[str, Any]:  # noqa: N802
+        def assertErrorShape(self, response: Any, status: int) -> dict[str, Any]:
             self.assertEqual(response.status_code, status, response.content[:800])
             body = response.json()
             self.assertEqual(set(body), {"code", "message", "fields"}, body)
@@ -150,7 +150,9 @@ class APIViewTestCases:
             token, _ = Token.objects.get_or_create(user=self.reader)
             client = APIClient()
             client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-            self.assertTrue({o.pk for o in self.objects_a} <= self.ids(client.get(self.url("list"))))
+            self.assertTrue(
+                {o.pk for o in self.objects_a} <= self.ids(client.get(self.url("list")))
+            )
             client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
             self.assertIn(client.get(self.url("list")).status_code, DENIED)
 
@@ -191,7 +193,9 @@ class APIViewTestCases:
                 self.url("list"), self.create_data(), format="json"
             )
             self.assertIn(response.status_code, DENIED)
-            response = self.client_for(None).post(self.url("list"), self.create_data(), format="json")
+            response = self.client_for(None).post(
+                self.url("list"), self.create_data(), format="json"
+            )
             self.assertIn(response.status_code, DENIED)
             self.assertEqual(self.model.objects.count(), before)
 
@@ -242,7 +246,11 @@ class APIViewTestCases:
             self.assertEqual(response.status_code, 200, response.content[:800])
             obj.refresh_from_db()
             for name, value in self.update_data.items():
-                current = getattr(obj, f"{name}_id", None) if hasattr(obj, f"{name}_id") else getattr(obj, name)
+                current = (
+                    getattr(obj, f"{name}_id", None)
+                    if hasattr(obj, f"{name}_id")
+                    else getattr(obj, name)
+                )
                 self.assertEqual(current, value)
             self.assertEqual(self.latest_history_user(obj.pk), self.writer)
             history = self.client_for(self.reader).get(self.url("history", obj.pk))
@@ -263,11 +271,15 @@ class APIViewTestCases:
         def test_update_with_garbage(self) -> None:
             obj = self.objects_a[1]
             client = self.client_for(self.writer)
-            response = client.generic("PATCH", self.url("detail", obj.pk), b"{oops", "application/json")
+            response = client.generic(
+                "PATCH", self.url("detail", obj.pk), b"{oops", "application/json"
+            )
             self.assertErrorShape(response, 400)
             for field in self.update_data:
                 for value in WRONG_VALUES:
-                    response = client.patch(self.url("detail", obj.pk), {field: value}, format="json")
+                    response = client.patch(
+                        self.url("detail", obj.pk), {field: value}, format="json"
+                    )
                     self.assertIn(response.status_code, {200, 400}, f"{field}={value!r}")
 
     class DeleteTests(Base):
@@ -311,7 +323,9 @@ class APIViewTestCases:
             self.assertFalse(names_a & flat, "another region's records leaked into the export")
 
         def test_export_history_out_of_region(self) -> None:
-            response = self.client_for(self.outsider_reader).get(self.url("history", self.objects_a[0].pk))
+            response = self.client_for(self.outsider_reader).get(
+                self.url("history", self.objects_a[0].pk)
+            )
             self.assertErrorShape(response, 404)
             response = self.client_for(None).get(self.url("export"))
             self.assertIn(response.status_code, DENIED)

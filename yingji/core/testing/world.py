@@ -36,7 +36,9 @@ def make_region(code: str, name: str, level: str, parent: Region | None, **extra
     return region
 
 
-def make_unit(name: str, region: Region, kind: str = UnitKind.EMERGENCY_OFFICE, **extra: Any) -> Unit:
+def make_unit(
+    name: str, region: Region, kind: str = UnitKind.EMERGENCY_OFFICE, **extra: Any
+) -> Unit:
     unit, _ = Unit.objects.get_or_create(name=name, region=region, defaults={"kind": kind, **extra})
     return unit
 
@@ -73,9 +75,15 @@ class World:
 
 def build_world() -> World:
     province = make_region("370000", "山东省", RegionLevel.PROVINCE, None)
-    city = make_region("370100", "济南市", RegionLevel.CITY, province, boundary=square(116.8, 36.5, 0.4))
-    county_a = make_region("370102", "历下区", RegionLevel.DISTRICT, city, boundary=square(116.8, 36.5, 0.2))
-    county_b = make_region("370103", "市中区", RegionLevel.DISTRICT, city, boundary=square(117.0, 36.5, 0.2))
+    city = make_region(
+        "370100", "济南市", RegionLevel.CITY, province, boundary=square(116.8, 36.5, 0.4)
+    )
+    county_a = make_region(
+        "370102", "历下区", RegionLevel.DISTRICT, city, boundary=square(116.8, 36.5, 0.2)
+    )
+    county_b = make_region(
+        "370103", "市中区", RegionLevel.DISTRICT, city, boundary=square(117.0, 36.5, 0.2)
+    )
     township_a = make_region(
         "370102001", "解放路街道", RegionLevel.TOWNSHIP, county_a, boundary=square(116.8, 36.5, 0.1)
     )

@@ -1,0 +1,71 @@
+"""Permissions by region (属地管理) through the one queryset method."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from yingji.accounts.choices import Role
+from yingji.accounts.models import Unit, User
+from yingji.core.testing.world import build_world, make_user
+from yingji.geo.models import Region
+
+pytestmark = pytest.mark.django_db
+
+
+def test_city_user_sees_every_county() -> None:
+    world = build_world()
+    seen = set(Region.objects.restrict(world.user(Role.DUTY_OFFICER), "view"))
+    assert {world.city, world.county_a, world.county_b, world.township_a} <= seen
+    assert world.province not in seen  # above the city: not the city's to see
+
+
+def test_county_user_sees_own_region_and_below_only() -> None:
+    world = build_world()
+    user = world.user(Role.COUNTY_OFFICER, "a")
+    seen = set(Region.objects.restrict(user, "view"))
+    assert seen == {world.county_a, world.township_a}
+    units = set(Unit.objects.restrict(user, "view"))
+    assert units == {world.unit_a}
+
+
+def test_role_without_permission_gets_nothing() -> None:
+    world = build_world()
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    assert not Region.objects.restrict(officer, "change").exists()
+    assert Unit.objects.restrict(officer, "change").exists()
+    assert not Unit.objects.restrict(officer, "delete").exists()
+    assert not User.objects.restrict(officer, "view").exists()  # accounts: city admin only
+
+
+def test_anonymous_inactive_and_unitless_users_get_nothing() -> None:
+    world = build_world()
+    assert not Region.objects.restrict(AnonymousUser(), "view").exists()
+    assert not Region.objects.restrict(None, "view").exists()
+    inactive = world.user(Role.VIEWER, "a")
+    inactive.is_active = False
+    inactive.save()
+    assert not Region.objects.restrict(inactive, "view").exists()
+    unitless = make_user("nobody", Role.VIEWER, None)
+    assert not Region.objects.restrict(unitless, "view").exists()
+
+
+def test_superuser_sees_everything() -> None:
+    world = build_world()
+    root = make_user("root", Role.VIEWER, None, is_superuser=True)
+    assert Region.objects.restrict(root, "delete").count() == Region.objects.count()
+    assert world.province in Region.objects.restrict(root, "view")
+
+
+def test_unknown_action_is_a_programming_error() -> None:
+    world = build_world()
+    with pytest.raises(ValueError):
+        Region.objects.restrict(world.user(Role.CITY_ADMIN), "approve")
+
+
+def test_prefix_does_not_leak_to_sibling_codes() -> None:
+    """/370102/ must not match /3701021/…: the path ends with a slash."""
+    world = build_world()
+    odd = Region.objects.create(code="3701021", name="假区划", level="district", parent=world.city)
+    user = world.user(Role.COUNTY_OFFICER, "a")
+    assert odd not in Region.objects.restrict(user, "view")
