@@ -266,7 +266,13 @@ def test_demo_serves_web_and_worker_and_stops_them_on_ctrl_c(tmp_path):
     try:
         assert wait_for(f"http://127.0.0.1:{port}/healthz", process, timeout=180) == 200
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as response:
-            assert "登录" in response.read().decode("utf-8")
+            page = response.read().decode("utf-8")
+        assert "登录" in page
+        # Every stylesheet and script the page names is served by the app itself (D6).
+        assets = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+        assert assets
+        for asset in assets:
+            assert wait_for(f"http://127.0.0.1:{port}{asset}", process) == 200, asset
         workers = subprocess.run(
             ["pgrep", "-P", str(process.pid), "-f", "db_worker"], capture_output=True, text=True
         ).stdout.split()
