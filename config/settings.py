@@ -115,7 +115,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "OPTIONS": {
                 # WAL lets readers run beside the writer; FULL fsyncs every commit so an
                 # acknowledged report survives a power cut; the busy timeout queues writers.
@@ -141,9 +141,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background tasks (DESIGN D4): the database backend needs nothing extra to run; with
+# REDIS_URL set, tasks go through Redis (RQ) so that several worker machines can share them.
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    _DEFAULT_TASKS_BACKEND = "django_tasks_rq.RQBackend"
+else:
+    _DEFAULT_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("YINGJI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get("YINGJI_TASKS_BACKEND", _DEFAULT_TASKS_BACKEND),
         "QUEUES": ["default"],
     }
 }

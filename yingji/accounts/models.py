@@ -91,7 +91,7 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     region_scope: ClassVar[str] = "unit__region__path"
-    objects: Any = YingjiUserManager()
+    objects: ClassVar[Any] = YingjiUserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class System:
     id: str
-    name: str
-    summary: str
+    name: str | Promise
+    summary: str | Promise
     icon: str
     url_name: str = ""
 

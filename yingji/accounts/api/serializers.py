@@ -10,7 +10,7 @@ from yingji.geo.models import Region
 
 class UnitSerializer(ValidatedModelSerializer):
     region = RestrictedPrimaryKeyRelatedField(queryset=Region.objects.all())
-    parent = RestrictedPrimaryKeyRelatedField(
+    parent = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Unit.objects.all(), allow_null=True, required=False
     )
     region_name = serializers.CharField(source="region.name", read_only=True)

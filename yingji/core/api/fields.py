@@ -7,6 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 
+def restricted_choices(field: serializers.Field, queryset: Any) -> Any:
+    """The rows of ``queryset`` that the requesting user may see (none without a request)."""
+    request = field.context.get("request")
+    if request is None or queryset is None:
+        return queryset.none() if queryset is not None else None
+    return queryset.restrict(request.user, "view")
+
+
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key whose choices are the rows the requesting user may see.
 
@@ -15,19 +23,11 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """
 
     def get_queryset(self) -> Any:
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return queryset.restrict(request.user, "view")
+        return restricted_choices(self, super().get_queryset())
 
 
 class RestrictedSlugRelatedField(serializers.SlugRelatedField):
     """Like ``RestrictedPrimaryKeyRelatedField`` but addressed by a slug (e.g. a region code)."""
 
     def get_queryset(self) -> Any:
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return queryset.restrict(request.user, "view")
+        return restricted_choices(self, super().get_queryset())

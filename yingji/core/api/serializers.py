@@ -13,7 +13,7 @@ class ValidatedModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        instance = self.instance or self.Meta.model()
+        instance = self.instance or self.Meta.model()  # type: ignore[misc]
         m2m = {}
         for name, value in attrs.items():
             field = instance._meta.get_field(name) if _has_field(instance, name) else None

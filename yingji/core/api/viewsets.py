@@ -34,16 +34,14 @@ class HistoryEntrySerializer(serializers.Serializer):
 class RestrictedViewSetMixin:
     """Narrows every queryset with ``restrict(user, action)`` (the one place for 属地管理)."""
 
-    queryset: ClassVar[QuerySet]
-    request: Request
-    action: str | None
     permission_actions: ClassVar[dict[str, str]] = {"history": "view", "export": "view"}
     export_fields: ClassVar[list[str]] = []
     export_title: ClassVar[str] = "export"
 
     def get_queryset(self) -> QuerySet:
-        base = self.queryset.all()
-        return base.restrict(self.request.user, action_for(self.request, self))  # type: ignore[attr-defined]
+        base = self.queryset.all()  # type: ignore[attr-defined]
+        user = self.request.user  # type: ignore[attr-defined]
+        return base.restrict(user, action_for(self.request, self))  # type: ignore[attr-defined,no-any-return]
 
 
 class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
