@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 
 from yingji.accounts.models import Unit
 from yingji.core.exports import export_queryset
@@ -29,14 +29,13 @@ def map_page_config() -> dict[str, Any]:
     ``layersUrl`` is the region layer endpoint (``?level=district`` and so on, a GeoJSON
     FeatureCollection); ``regionUrl`` is the detail page of region 0, for the popups.
     """
-    prefix = get_script_prefix()
     return {
         "center": settings.YINGJI_MAP_CENTER,
         "zoom": settings.YINGJI_MAP_ZOOM,
         "tiandituKey": settings.TIANDITU_KEY,
         "tileUrl": settings.YINGJI_TILE_URL,
         "tileAttribution": settings.YINGJI_TILE_ATTRIBUTION,
-        "layersUrl": f"{prefix}api/v1/geo/layers/regions/",
+        "layersUrl": reverse("api:geo-layer-regions"),
         "regionUrl": reverse("geo:region_detail", args=[0]),
     }
 

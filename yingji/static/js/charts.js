@@ -28,7 +28,9 @@
     };
   }
 
-  function pieOption(d) {
+  function pieOption(d, el) {
+    var narrow = el.clientWidth < 420; // on phones the legend names the slices
+
     return {
       color: COLORS,
       textStyle: { fontFamily: FONT },
@@ -36,7 +38,7 @@
       legend: { bottom: 0, type: "scroll", textStyle: { fontFamily: FONT } },
       series: [{
         type: "pie", radius: ["38%", "66%"], center: ["50%", "44%"], data: d,
-        label: { formatter: "{b}\n{c}", fontFamily: FONT }
+        label: { show: !narrow, formatter: "{b}\n{c}", fontFamily: FONT }
       }]
     };
   }
@@ -47,7 +49,7 @@
       var d = data(el);
       if (!d) return;
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(el.getAttribute("data-chart") === "pie" ? pieOption(d) : barOption(d));
+      chart.setOption(el.getAttribute("data-chart") === "pie" ? pieOption(d, el) : barOption(d));
       el.setAttribute("data-chart-ready", "true");
       charts.push(chart);
     });

@@ -45,12 +45,14 @@
     onAdd: function (map) {
       var div = L.DomUtil.create("div", "coords-readout");
       div.setAttribute("data-coords", "");
-      div.textContent = "\u00a0";
       var o = this.options;
-      map.on("mousemove", function (e) {
-        div.textContent = o.lonLabel + " " + e.latlng.lng.toFixed(5) + "  " + o.latLabel + " " + e.latlng.lat.toFixed(5);
-      });
-      map.on("mouseout", function () { div.textContent = "\u00a0"; });
+      function show(latlng) {
+        div.textContent = o.lonLabel + " " + latlng.lng.toFixed(5) + "  " + o.latLabel + " " + latlng.lat.toFixed(5);
+      }
+      // The pointer's position; on touch screens (no pointer), the centre of the map.
+      map.on("mousemove", function (e) { show(e.latlng); });
+      map.on("moveend mouseout", function () { show(map.getCenter()); });
+      map.whenReady(function () { show(map.getCenter()); });
       return div;
     }
   });

@@ -44,7 +44,7 @@
     data.features.forEach(function (f) {
       var p = f.properties || {};
       if (!p.label || p.label.length !== 2) return;
-      L.tooltip({ permanent: true, direction: "center", interactive: false, className: "region-label region-label-" + level })
+      L.tooltip({ permanent: true, direction: "center", interactive: false, opacity: 1, className: "region-label region-label-" + level })
         .setLatLng([p.label[1], p.label[0]])
         .setContent(M.escapeHtml(p.name))
         .addTo(group);
@@ -145,7 +145,11 @@
   overlayNames[T.zones] = overlays.zone; // off by default
   L.control.layers(baseLayers, overlayNames, { collapsed: window.matchMedia("(max-width: 900px)").matches }).addTo(map);
 
-  map.on("zoomend", updateTownshipLabels);
+  function updateZoomClass() {
+    el.classList.toggle("map-zoom-low", map.getZoom() < 9);
+  }
+  map.on("zoomend", function () { updateZoomClass(); updateTownshipLabels(); });
+  updateZoomClass();
   map.on("overlayadd overlayremove", function (e) {
     if (e.layer === overlays.zone && e.type === "overlayadd") load("zone").catch(function () {});
     updateTownshipLabels();
