@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "yingji.core",
     "yingji.geo",
     "yingji.accounts",
+    "yingji.incidents",
+    "yingji.deadlines",
+    "yingji.reporters",
+    "yingji.scoring",
+    "yingji.duty",
 ]
 
 MIDDLEWARE = [

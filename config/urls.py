@@ -9,12 +9,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 api_v1 = [
     path("geo/", include("yingji.geo.api.urls")),
     path("accounts/", include("yingji.accounts.api.urls")),
+    path("incidents/", include("yingji.incidents.api.urls")),
+    path("deadlines/", include("yingji.deadlines.api.urls")),
+    path("reporters/", include("yingji.reporters.api.urls")),
+    path("scoring/", include("yingji.scoring.api.urls")),
+    path("duty/", include("yingji.duty.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("yingji.core.urls")),
     path("accounts/", include("yingji.accounts.urls")),
     path("geo/", include("yingji.geo.urls")),
+    path("incidents/", include("yingji.incidents.urls")),
+    path("deadlines/", include("yingji.deadlines.urls")),
+    path("reporters/", include("yingji.reporters.urls")),
+    path("scoring/", include("yingji.scoring.urls")),
+    path("duty/", include("yingji.duty.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -16,13 +16,45 @@ from .choices import Role
 ALL = ("view", "add", "change", "delete")
 VIEW = ("view",)
 
+# Who reports incidents: the report chain and its attachments.
+REPORTING = {
+    "incidents.incident": ("view", "add", "change"),
+    "incidents.report": ("view", "add", "change"),
+    "incidents.attachment": ("view", "add"),
+    "incidents.incidentlog": ("view",),
+}
+# Reviewers of the report chain: findings of late, missed, concealed, false reports.
+REVIEW = {
+    "deadlines.finding": ("view", "add", "change"),
+    "incidents.event": ("view", "add", "change"),
+}
+
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.CITY_ADMIN: {"*": ALL},
-    Role.DUTY_OFFICER: {"*": VIEW},
-    Role.DUTY_LEADER: {"*": VIEW},
-    Role.COUNTY_OFFICER: {"*": VIEW, "accounts.unit": ("view", "add", "change")},
-    Role.INFO_OFFICER: {"geo.region": VIEW, "accounts.unit": VIEW},
-    Role.DIRECT_REPORT: {"geo.region": VIEW, "accounts.unit": VIEW},
+    Role.DUTY_OFFICER: {"*": VIEW, **REPORTING, **REVIEW, "duty.*": ("view", "add", "change")},
+    Role.DUTY_LEADER: {"*": VIEW, **REPORTING, **REVIEW, "duty.*": ("view", "add", "change")},
+    Role.COUNTY_OFFICER: {
+        "*": VIEW,
+        "accounts.unit": ("view", "add", "change"),
+        "reporters.*": ("view", "add", "change"),
+        **REPORTING,
+    },
+    Role.INFO_OFFICER: {
+        "geo.region": VIEW,
+        "accounts.unit": VIEW,
+        "incidents.incidenttype": VIEW,
+        "incidents.incident": ("view", "add"),
+        "incidents.report": ("view", "add"),
+        "incidents.attachment": ("view", "add"),
+    },
+    Role.DIRECT_REPORT: {
+        "geo.region": VIEW,
+        "accounts.unit": VIEW,
+        "incidents.incidenttype": VIEW,
+        "incidents.incident": ("view", "add"),
+        "incidents.report": ("view", "add"),
+        "incidents.attachment": ("view", "add"),
+    },
     Role.VIEWER: {"*": VIEW},
 }
 
