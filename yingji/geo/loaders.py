@@ -103,7 +103,7 @@ def upsert_region(
     *, code: str, parent: Region | None, fields: dict[str, Any], reason: str, report: LoadReport
 ) -> Region:
     """Create or update the region ``code`` so it has ``fields``; save only on a change."""
-    region = Region.objects.filter(code=code).first()
+    region: Region | None = Region.objects.filter(code=code).first()
     values = {"parent": parent, **fields}
     if region is None:
         region = Region(code=code, **values)

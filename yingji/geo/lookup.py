@@ -345,7 +345,8 @@ def region_for_point(lon: float, lat: float) -> Region | None:
     ref = locate(lon, lat).deepest
     if ref is None:
         return None
-    return Region.objects.filter(pk=ref.id).first()
+    region: Region | None = Region.objects.filter(pk=ref.id).first()
+    return region
 
 
 def _on_region_change(sender: Any, **kwargs: Any) -> None:

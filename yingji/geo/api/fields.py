@@ -27,7 +27,7 @@ from yingji.geo.geometry import GEOMETRY_TYPES, round_coordinates, validate_geom
         "required": ["type", "coordinates"],
     }
 )
-class GeoJSONGeometryField(serializers.Field):
+class GeoJSONGeometryField(serializers.Field[dict[str, Any], Any, Any, Any]):
     """A GeoJSON geometry, validated by ``yingji.geo.geometry.validate_geometry``.
 
     A fault becomes a 400 naming this field, e.g.

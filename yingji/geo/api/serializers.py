@@ -15,7 +15,9 @@ from yingji.geo.models import Region
 class RegionSerializer(ValidatedModelSerializer):
     """A region without its boundary (boundaries come from the map layer endpoint)."""
 
-    parent = RestrictedPrimaryKeyRelatedField(queryset=Region.objects.all(), allow_null=True)
+    parent = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Region.objects.all(), allow_null=True
+    )
     level_display = serializers.CharField(source="get_level_display", read_only=True)
 
     class Meta:
@@ -53,7 +55,7 @@ class RegionSerializer(ValidatedModelSerializer):
         ]
 
 
-class PointLookupSerializer(serializers.Serializer):
+class PointLookupSerializer(serializers.Serializer[Any]):
     """Query of ``GET /api/v1/geo/lookup/``: a WGS84 point inside China.
 
     The ranges are checked together in ``validate`` so that swapped coordinates are
@@ -84,14 +86,14 @@ class PointLookupSerializer(serializers.Serializer):
         raise serializers.ValidationError(errors)
 
 
-class RegionRefSerializer(serializers.Serializer):
+class RegionRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.ChoiceField(choices=RegionLevel.choices)
 
 
-class LocationSerializer(serializers.Serializer):
+class LocationSerializer(serializers.Serializer[Any]):
     """Answer of ``GET /api/v1/geo/lookup/``."""
 
     lon = serializers.FloatField()
@@ -107,7 +109,7 @@ class LocationSerializer(serializers.Serializer):
 LAYER_LEVELS = (RegionLevel.CITY, RegionLevel.DISTRICT, RegionLevel.TOWNSHIP, RegionLevel.ZONE)
 
 
-class RegionLayerQuerySerializer(serializers.Serializer):
+class RegionLayerQuerySerializer(serializers.Serializer[Any]):
     """Query of ``GET /api/v1/geo/layers/regions/``."""
 
     level = serializers.ChoiceField(
@@ -115,28 +117,30 @@ class RegionLayerQuerySerializer(serializers.Serializer):
         default=str(RegionLevel.DISTRICT),
         help_text="区划级别",
     )
-    parent = serializers.CharField(
+    parent = serializers.CharField(  # type: ignore[assignment]
         required=False, max_length=12, help_text="上级区划代码（只返回它的直接下级）"
     )
 
 
-class RegionFeaturePropertiesSerializer(serializers.Serializer):
+class RegionFeaturePropertiesSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.ChoiceField(choices=RegionLevel.choices)
-    label = serializers.ListField(child=serializers.FloatField(), help_text="[经度, 纬度]")
+    label = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.FloatField(), help_text="[经度, 纬度]"
+    )
     is_synthetic = serializers.BooleanField()
 
 
-class RegionFeatureSerializer(serializers.Serializer):
+class RegionFeatureSerializer(serializers.Serializer[Any]):
     type = serializers.CharField(default="Feature")
     id = serializers.IntegerField()
     geometry = serializers.JSONField(help_text="GeoJSON Polygon/MultiPolygon，WGS84，6 位小数")
     properties = RegionFeaturePropertiesSerializer()
 
 
-class RegionLayerSerializer(serializers.Serializer):
+class RegionLayerSerializer(serializers.Serializer[Any]):
     """Answer of ``GET /api/v1/geo/layers/regions/``: a GeoJSON FeatureCollection."""
 
     type = serializers.CharField(default="FeatureCollection")

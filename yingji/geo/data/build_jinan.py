@@ -109,7 +109,7 @@ def snap(geom: Any) -> Any:
 
 def build_districts(source: Path) -> dict[str, Any]:
     data = json.loads(source.read_text(encoding="utf-8"))
-    features = []
+    features: list[dict[str, Any]] = []
     for feature in data["features"]:
         props = feature["properties"]
         code = props["adcode"]
