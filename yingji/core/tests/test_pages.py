@@ -236,3 +236,17 @@ def test_404_page_for_anonymous_users_renders(client: Client, world: World) -> N
     html = response.content.decode()
     assert "页面不存在" in html
     assert "logout-form" not in html
+
+
+def test_500_page_renders_without_the_database(rf) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import AnonymousUser
+
+    from yingji.core.views import server_error
+
+    request = rf.get("/some/page/")
+    request.user = AnonymousUser()
+    response = server_error(request)
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "系统出错" in html
+    assert "总值班室" in html  # tells a reporter what to do instead
