@@ -146,6 +146,17 @@ class Incident(RegionScopedModel, LocatedModel):
     )
     scene_contact_name = models.CharField(_("现场联络人"), max_length=64, blank=True)
     scene_contact_phone = models.CharField(_("现场联络电话"), max_length=32, blank=True)
+    late_report_reason = models.TextField(
+        _("补报说明"),
+        blank=True,
+        help_text=_("事发时间早于接报时间 30 天以上时必须说明原因。"),
+    )
+    escalated_at = models.DateTimeField(
+        _("升级时间"),
+        null=True,
+        blank=True,
+        help_text=_("事件首次达到较大及以上级别的时间；此后要求现场联络人和定时续报。"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -232,6 +243,7 @@ class Report(TimestampedModel):
     scope_of_impact = models.TextField(_("影响范围"), blank=True)
     deaths = models.PositiveIntegerField(_("死亡人数"), null=True, blank=True)
     injuries = models.PositiveIntegerField(_("受伤人数"), null=True, blank=True)
+    serious_injuries = models.PositiveIntegerField(_("重伤人数"), null=True, blank=True)
     missing = models.PositiveIntegerField(_("失踪人数"), null=True, blank=True)
     trapped = models.PositiveIntegerField(_("被困人数"), null=True, blank=True)
     direct_loss = models.DecimalField(
@@ -358,6 +370,41 @@ class IncidentLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.message}"
+
+
+class Notification(models.Model):
+    """A notice to one user about one incident (e.g. escalated to 较大, S14).
+
+    Written by services; the recipient lists their own notices and marks them read.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="incident_notifications",
+    )
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("突发事件"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=24, default="escalated")
+    message = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("发送时间"), db_index=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    region_scope: ClassVar[str] = "incident__region__path"
+    objects: ClassVar[Any] = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("事件通知")
+        verbose_name_plural = _("事件通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="incident_notice_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:60]
 
 
 _DIGITS = "零一二三四五六七八九"
