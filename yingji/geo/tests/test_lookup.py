@@ -84,6 +84,8 @@ def test_point_on_a_shared_edge_goes_to_the_smaller_code() -> None:
     geoms = {ref.code: geom for ref, geom in layers()["district"]}
     shared = geoms["370102"].boundary.intersection(geoms["370103"].boundary)
     vertex = shapely.get_coordinates(shared)[3]
+    point = shapely.Point(vertex)
+    assert geoms["370102"].covers(point) and geoms["370103"].covers(point)
     location = index().locate(float(vertex[0]), float(vertex[1]))
     assert location.district is not None and location.district.code == "370102"
 
