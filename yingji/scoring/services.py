@@ -1,0 +1,533 @@
+"""Writes of the scoring domain: the ledger of points, rules and notices.
+
+The three hooks ``score_on_deadline``, ``score_on_finding`` and ``score_on_report`` are
+called by the deadlines and incidents services after their transaction commits. Each one
+*reconciles*: it works out which clauses the source object deserves now, adds the entries
+that are missing and reverses (with a compensating entry, never a deletion) those that no
+longer apply. Calling a hook twice, or replaying it after a crash, changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.core.services import check_scope, save_with_history
+
+from .choices import NoticeStatus, SourceKind, Trigger
+from .models import Notice, ScoreEntry, ScoringRule, is_top_level
+from .rules import applicable_rules
+
+SYSTEM_REASON = "系统计分"
+ONE_DECIMAL = Decimal("0.1")
+
+# Findings (deadlines.Finding.kind) and the clause each one triggers once confirmed.
+FINDING_TRIGGERS = {
+    "late": Trigger.REPORT_LATE,
+    "missed": Trigger.REPORT_MISSED,
+    "concealed": Trigger.REPORT_CONCEALED,
+    "false": Trigger.REPORT_FALSE,
+}
+
+# Content fields of an initial report (首报) that must all be filled for it to count as
+# complete (standards.md §3.2): source, place, nature, scope, casualties and loss, trend,
+# leaders on scene, measures taken, and the person in charge on scene with a phone. The
+# times (事发时间、接报时间) are on the incident and always present.
+INITIAL_REQUIRED_FIELDS = (
+    "source_info",
+    "location_text",
+    "nature",
+    "scope_of_impact",
+    "deaths",
+    "injuries",
+    "direct_loss",
+    "trend",
+    "leaders_on_scene",
+    "measures_taken",
+    "scene_contact_name",
+    "scene_contact_phone",
+)
+
+
+@dataclass
+class Outcome:
+    """What a source object deserves: one trigger and the facts an entry records."""
+
+    trigger: str
+    unit: Any
+    reported_by: Any
+    incident: Any
+    report: Any
+    occurred_at: datetime
+    reason: str
+    late_minutes: int | None = None
+
+
+# -- the reconciler --------------------------------------------------------------------------
+
+
+def _points(base: Decimal, multiplier: Decimal) -> Decimal:
+    return (base * multiplier).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+
+
+def _region_of(outcome: Outcome) -> Any:
+    if outcome.unit is not None:
+        return outcome.unit.region
+    if outcome.incident is not None:
+        return outcome.incident.region
+    return None
+
+
+def _add(entry: ScoreEntry) -> ScoreEntry | None:
+    """Insert ``entry`` unless a concurrent replay already did (the unique key decides)."""
+    try:
+        with transaction.atomic():
+            return save_with_history(entry, actor=None, reason=SYSTEM_REASON)
+    except IntegrityError:
+        return None
+
+
+def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> list[ScoreEntry]:
+    """Make the ledger for one source match ``outcomes``; return the entries added."""
+    existing = list(
+        ScoreEntry.objects.select_for_update()
+        .filter(source_kind=source_kind, source_id=source_id)
+        .select_related("rule")
+        .order_by("generation", "id")
+    )
+    reversed_ids = {e.reverses_id for e in existing if e.reverses_id is not None}
+    active = {e.rule_id: e for e in existing if e.reverses_id is None and e.pk not in reversed_ids}
+    generations: dict[int, int] = {}
+    for e in existing:
+        generations[e.rule_id] = max(generations.get(e.rule_id, 0), e.generation)
+
+    wanted: dict[int, tuple[Any, Outcome]] = {}
+    for outcome in outcomes:
+        region = _region_of(outcome)
+        on = timezone.localtime(outcome.occurred_at).date()
+        for applicable in applicable_rules(trigger=outcome.trigger, region=region, on=on):
+            for_officer = applicable.for_officer and outcome.reported_by is not None
+            if not (applicable.for_unit or for_officer):
+                continue
+            wanted[applicable.rule.pk] = (applicable, outcome)
+
+    added: list[ScoreEntry] = []
+    for rule_id, entry in active.items():
+        if rule_id in wanted:
+            outcome = wanted[rule_id][1]
+            # The outcome is the same; its description may have grown (a late report that
+            # finally arrived): keep the text current, never the points.
+            if entry.reason != outcome.reason or entry.late_minutes != outcome.late_minutes:
+                entry.reason = outcome.reason
+                entry.late_minutes = outcome.late_minutes
+                if outcome.report is not None and entry.report_id is None:
+                    entry.report = outcome.report
+                save_with_history(entry, actor=None, reason=SYSTEM_REASON)
+            continue
+        reversal = ScoreEntry(
+            rule=entry.rule,
+            trigger=entry.trigger,
+            unit_id=entry.unit_id,
+            reported_by_id=entry.reported_by_id,
+            counts_for_unit=entry.counts_for_unit,
+            counts_for_officer=entry.counts_for_officer,
+            incident_id=entry.incident_id,
+            report_id=entry.report_id,
+            source_kind=source_kind,
+            source_id=source_id,
+            generation=generations[rule_id] + 1,
+            reverses=entry,
+            severity=entry.severity,
+            base_points=entry.base_points,
+            multiplier=entry.multiplier,
+            points=-entry.points,
+            # Dated like the entry it undoes, so the period it counted in is corrected.
+            occurred_at=entry.occurred_at,
+            late_minutes=entry.late_minutes,
+            reason=_("冲销：%(reason)s") % {"reason": entry.reason},
+            region_id=entry.region_id,
+            owner_unit_id=entry.owner_unit_id,
+        )
+        if _add(reversal) is not None:
+            added.append(reversal)
+
+    for rule_id, (applicable, outcome) in wanted.items():
+        if rule_id in active:
+            continue
+        rule = applicable.rule
+        severity = outcome.incident.severity if outcome.incident is not None else None
+        multiplier = rule.multiplier_for(severity)
+        region = _region_of(outcome)
+        if region is None:
+            continue
+        entry = ScoreEntry(
+            rule=rule,
+            trigger=outcome.trigger,
+            unit=outcome.unit,
+            reported_by=outcome.reported_by if applicable.for_officer else None,
+            counts_for_unit=applicable.for_unit and outcome.unit is not None,
+            counts_for_officer=applicable.for_officer and outcome.reported_by is not None,
+            incident=outcome.incident,
+            report=outcome.report,
+            source_kind=source_kind,
+            source_id=source_id,
+            generation=generations.get(rule_id, 0) + 1,
+            severity=severity,
+            base_points=rule.points,
+            multiplier=multiplier,
+            points=_points(rule.points, multiplier),
+            occurred_at=outcome.occurred_at,
+            late_minutes=outcome.late_minutes,
+            reason=outcome.reason,
+            region=region,
+            owner_unit=outcome.unit,
+        )
+        if _add(entry) is not None:
+            added.append(entry)
+    return added
+
+
+# -- facts from other apps -------------------------------------------------------------------
+
+
+def _minutes(delta: Any) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+def _responsible_unit(incident: Any, report: Any = None, explicit: Any = None) -> Any:
+    for candidate in (
+        explicit,
+        getattr(report, "unit", None),
+        incident.owner_unit if incident is not None else None,
+        incident.reporting_unit if incident is not None else None,
+    ):
+        if candidate is not None:
+            return candidate
+    return None
+
+
+def _deadline_label(deadline: Any) -> str:
+    for name in ("label", "title", "name"):
+        value = getattr(deadline, name, None)
+        if isinstance(value, str) and value:
+            return value
+    display = getattr(deadline, "get_kind_display", None)
+    return str(display()) if callable(display) else _("报告")
+
+
+def _fmt(when: datetime) -> str:
+    return f"{timezone.localtime(when):%m月%d日%H:%M}"
+
+
+def late_text(minutes: int) -> str:
+    """35 → 35分钟; 130 → 2小时10分钟; 1500 → 1天1小时."""
+    days, rest = divmod(minutes, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d天") % {"n": days})
+    if hours:
+        parts.append(_("%(n)d小时") % {"n": hours})
+    if mins or not parts:
+        parts.append(_("%(n)d分钟") % {"n": mins})
+    return "".join(parts)
+
+
+@transaction.atomic
+def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[ScoreEntry]:
+    """Score a deadline (``deadlines.Deadline``) that was met (按时) or went late (迟报).
+
+    Met: the on-time clause; late: the late clause, with how late it was in the reason.
+    Any other status (open, waived…) deserves nothing, and undoes what was given before.
+    """
+    now = now or timezone.now()
+    incident = deadline.incident
+    report = getattr(deadline, "report", None) or getattr(deadline, "fulfilled_by", None)
+    unit = _responsible_unit(incident, report, getattr(deadline, "unit", None))
+    reported_by = getattr(report, "submitted_by", None) if report is not None else None
+    due_at = deadline.due_at
+    done_at = getattr(deadline, "met_at", None) or getattr(deadline, "fulfilled_at", None)
+    if done_at is None and report is not None:
+        done_at = report.submitted_at
+    label = _deadline_label(deadline)
+    status = str(deadline.status)
+    outcomes: list[Outcome] = []
+    if status == "met":
+        outcomes.append(
+            Outcome(
+                trigger=Trigger.REPORT_ON_TIME,
+                unit=unit,
+                reported_by=reported_by,
+                incident=incident,
+                report=report,
+                occurred_at=due_at,
+                reason=_("“%(title)s”%(what)s按时报送（时限%(due)s）")
+                % {"title": incident.title, "what": label, "due": _fmt(due_at)},
+            )
+        )
+    elif status == "late":
+        late_by = _minutes((done_at or now) - due_at)
+        if done_at is not None:
+            reason = _("“%(title)s”%(what)s迟报%(late)s（时限%(due)s，%(done)s报送）") % {
+                "title": incident.title,
+                "what": label,
+                "late": late_text(late_by),
+                "due": _fmt(due_at),
+                "done": _fmt(done_at),
+            }
+        else:
+            reason = _("“%(title)s”%(what)s逾期未报（时限%(due)s，已超时%(late)s）") % {
+                "title": incident.title,
+                "what": label,
+                "late": late_text(late_by),
+                "due": _fmt(due_at),
+            }
+        outcomes.append(
+            Outcome(
+                trigger=Trigger.REPORT_LATE,
+                unit=unit,
+                reported_by=reported_by,
+                incident=incident,
+                report=report,
+                occurred_at=due_at,
+                reason=reason,
+                late_minutes=late_by,
+            )
+        )
+    return _reconcile(source_kind=SourceKind.DEADLINE, source_id=deadline.pk, outcomes=outcomes)
+
+
+@transaction.atomic
+def score_on_finding(*, finding: Any) -> list[ScoreEntry]:
+    """Score a finding (``deadlines.Finding``) of a late, missed, concealed or false report.
+
+    Only a confirmed finding costs points. A finding dismissed after it was confirmed
+    gets a compensating entry. A late finding tied to a deadline is scored through the
+    deadline itself (``score_on_deadline``), so it never costs twice.
+    """
+    kind = str(finding.kind)
+    trigger = FINDING_TRIGGERS.get(kind)
+    outcomes: list[Outcome] = []
+    tied_to_deadline = kind == "late" and getattr(finding, "deadline_id", None) is not None
+    if trigger is not None and str(finding.status) == "confirmed" and not tied_to_deadline:
+        incident = finding.incident
+        report = getattr(finding, "report", None)
+        unit = _responsible_unit(incident, report, getattr(finding, "unit", None))
+        when = (
+            getattr(finding, "decided_at", None)
+            or getattr(finding, "confirmed_at", None)
+            or getattr(finding, "updated_at", None)
+            or timezone.now()
+        )
+        label = str(Trigger(trigger).label)
+        why = (getattr(finding, "reason", "") or "").strip()
+        reason = _("“%(title)s”经认定为%(label)s") % {"title": incident.title, "label": label}
+        if why:
+            reason = f"{reason}：{why}"
+        outcomes.append(
+            Outcome(
+                trigger=trigger,
+                unit=unit,
+                reported_by=getattr(report, "submitted_by", None) if report is not None else None,
+                incident=incident,
+                report=report,
+                occurred_at=when,
+                reason=reason,
+            )
+        )
+    return _reconcile(source_kind=SourceKind.FINDING, source_id=finding.pk, outcomes=outcomes)
+
+
+def report_is_complete(report: Any) -> bool:
+    """Whether every mandatory content field of an initial report is filled (§3.2)."""
+    for name in INITIAL_REQUIRED_FIELDS:
+        value = getattr(report, name, None)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return False
+    return True
+
+
+@transaction.atomic
+def score_on_report(*, report: Any) -> list[ScoreEntry]:
+    """Score a report for its content: a complete initial report, a final report.
+
+    Counted once per incident each: the first complete initial report (phone or written)
+    earns the completeness clause; the final report (终报) earns the final-report clause.
+    """
+    from yingji.incidents.choices import ReportKind
+    from yingji.incidents.models import Report
+
+    incident = report.incident
+    if report.kind == ReportKind.INITIAL:
+        initials = Report.objects.filter(incident=incident, kind=ReportKind.INITIAL).order_by(
+            "submitted_at", "id"
+        )
+        complete = next((r for r in initials if report_is_complete(r)), None)
+        outcomes = []
+        if complete is not None:
+            outcomes.append(
+                Outcome(
+                    trigger=Trigger.REPORT_COMPLETE,
+                    unit=_responsible_unit(incident, complete),
+                    reported_by=complete.submitted_by,
+                    incident=incident,
+                    report=complete,
+                    occurred_at=complete.submitted_at,
+                    reason=_("“%(title)s”首报要素齐全") % {"title": incident.title},
+                )
+            )
+        return _reconcile(source_kind=SourceKind.INITIAL, source_id=incident.pk, outcomes=outcomes)
+    if report.kind == ReportKind.FINAL:
+        final = (
+            Report.objects.filter(incident=incident, kind=ReportKind.FINAL)
+            .order_by("submitted_at", "id")
+            .first()
+        )
+        outcomes = []
+        if final is not None:
+            outcomes.append(
+                Outcome(
+                    trigger=Trigger.FINAL_REPORT,
+                    unit=_responsible_unit(incident, final),
+                    reported_by=final.submitted_by,
+                    incident=incident,
+                    report=final,
+                    occurred_at=final.submitted_at,
+                    reason=_("“%(title)s”报送终报") % {"title": incident.title},
+                )
+            )
+        return _reconcile(source_kind=SourceKind.FINAL, source_id=incident.pk, outcomes=outcomes)
+    return []
+
+
+@transaction.atomic
+def score_quality_bonus(*, actor: Any, report: Any, reason: str) -> list[ScoreEntry]:
+    """A reviewer's bonus for a report of good quality (信息质量加分), once per report."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("请写明加分理由。")]})
+    incident = report.incident
+    check_scope(actor=actor, model=ScoreEntry, action="add", region=incident.region)
+    outcome = Outcome(
+        trigger=Trigger.QUALITY_BONUS,
+        unit=_responsible_unit(incident, report),
+        reported_by=report.submitted_by,
+        incident=incident,
+        report=report,
+        occurred_at=report.submitted_at,
+        reason=_("“%(title)s”%(label)s质量加分：%(reason)s")
+        % {"title": incident.title, "label": report.label, "reason": reason},
+    )
+    return _reconcile(source_kind=SourceKind.REPORT, source_id=report.pk, outcomes=[outcome])
+
+
+# -- rules -----------------------------------------------------------------------------------
+
+
+def _check_rule_scope(*, actor: Any, region: Any, action: str) -> None:
+    if actor is None:
+        return
+    if region is None:
+        if not actor.has_perm(f"scoring.{action}_scoringrule"):
+            raise PermissionDenied(_("您的角色没有这项权限。"))
+        if not is_top_level(actor):
+            raise PermissionDenied(_("全市通用的评分条款只能由市级管理员修改。"))
+        return
+    check_scope(actor=actor, model=ScoringRule, action=action, region=region)
+
+
+@transaction.atomic
+def rule_create(*, actor: Any, **fields: Any) -> ScoringRule:
+    """Add a clause to the scoring rules (in the actor's region or city-wide)."""
+    rule = ScoringRule(**fields)
+    _check_rule_scope(actor=actor, region=rule.region, action="add")
+    rule.full_clean()
+    return save_with_history(rule, actor=actor, reason=_("新增评分条款"))
+
+
+@transaction.atomic
+def rule_update(*, actor: Any, rule: ScoringRule, **fields: Any) -> ScoringRule:
+    """Change a clause. Entries already made keep the points they were given."""
+    for region in (rule.region, fields.get("region", rule.region)):
+        _check_rule_scope(actor=actor, region=region, action="change")
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    return save_with_history(rule, actor=actor, reason=_("修改评分条款"))
+
+
+# -- notices ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def notice_generate(
+    *,
+    actor: Any,
+    kind: str,
+    year: int,
+    number: int,
+    issued_by: str = "",
+    now: datetime | None = None,
+) -> Notice:
+    """Generate the notice (通报) of a period as a Word document and keep it as a draft."""
+    from .notices import notice_docx, notice_title
+    from .selectors import parse_period
+
+    kind, year, number = parse_period(kind, year, number)
+    region = getattr(actor, "region", None)
+    if region is None:
+        raise PermissionDenied(_("您的账号尚未关联单位，不能生成通报。"))
+    check_scope(actor=actor, model=Notice, action="add", region=region)
+    issued_by = (issued_by or "").strip() or (actor.unit.name if actor.unit else "")
+    if len(issued_by) > 128:
+        raise ValidationError({"issued_by": [_("印发单位名称过长。")]})
+    content, summary = notice_docx(
+        kind=kind, year=year, number=number, issued_by=issued_by, region=region, now=now
+    )
+    now = now or timezone.now()
+    notice = Notice(
+        region=region,
+        owner_unit=actor.unit,
+        kind=kind,
+        year=year,
+        number=number,
+        title=notice_title(kind, year, number),
+        issued_by=issued_by,
+        generated_at=now,
+        generated_by=actor,
+        summary=summary,
+    )
+    stamp = timezone.localtime(now).strftime("%Y%m%d%H%M%S")
+    notice.file.save(
+        f"notice-{kind}-{year}-{number:02d}-{stamp}.docx", ContentFile(content), save=False
+    )
+    return save_with_history(notice, actor=actor, reason=_("生成通报"))
+
+
+@transaction.atomic
+def notice_issue(*, actor: Any, notice: Notice, now: datetime | None = None) -> Notice:
+    """Mark a draft notice as issued (印发); it is then the period's notice of record."""
+    check_scope(actor=actor, model=Notice, action="change", region=notice.region)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status == NoticeStatus.ISSUED:
+        raise ValidationError({"status": [_("该通报已印发。")]})
+    clash = Notice.objects.filter(
+        region=notice.region,
+        kind=notice.kind,
+        year=notice.year,
+        number=notice.number,
+        status=NoticeStatus.ISSUED,
+    ).exists()
+    if clash:
+        raise ValidationError({"status": [_("本期已有印发的通报，不能重复印发。")]})
+    notice.status = NoticeStatus.ISSUED
+    notice.issued_at = now or timezone.now()
+    return save_with_history(notice, actor=actor, reason=_("印发通报"))
