@@ -22,7 +22,9 @@ class LocatedModel(models.Model):
 
     lon = models.FloatField(_("经度"), null=True, blank=True)
     lat = models.FloatField(_("纬度"), null=True, blank=True)
-    h3_cell = models.CharField(_("H3网格"), max_length=16, blank=True, db_index=True, editable=False)
+    h3_cell = models.CharField(
+        _("H3网格"), max_length=16, blank=True, db_index=True, editable=False
+    )
     source_crs = models.CharField(
         _("原始坐标系"),
         max_length=8,
@@ -33,6 +35,11 @@ class LocatedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Derived column, kept with the row (bulk writers must call ``set_point``).
+        self.h3_cell = cell_of(self.lon, self.lat) if self.has_point else ""  # type: ignore[arg-type]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def has_point(self) -> bool:
@@ -52,11 +59,6 @@ class LocatedModel(models.Model):
         self.lon, self.lat = round(wgs_lon, 7), round(wgs_lat, 7)
         self.source_crs = crs
         self.h3_cell = cell_of(self.lon, self.lat)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        # Derived column, kept with the row (bulk writers must call ``set_point``).
-        self.h3_cell = cell_of(self.lon, self.lat) if self.has_point else ""  # type: ignore[arg-type]
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def clean_fields(self, exclude: object = None) -> None:
         super().clean_fields(exclude=exclude)  # type: ignore[arg-type]

@@ -1,8 +1,10 @@
 """``yingji worker``: run background tasks (deadlines, reminders, imports).
 
 With the embedded database backend (``django_tasks_db``, the default) this runs its
-``db_worker``. Another backend (``YINGJI_TASKS_BACKEND``) brings its own worker, and
-this command says so instead of pretending to run it.
+``db_worker``; with Redis (``REDIS_URL`` set, ``django_tasks_rq``) it runs an RQ worker
+with its scheduler, so that tasks enqueued with ``run_after`` (deadline reminders) fire.
+Any other backend (``YINGJI_TASKS_BACKEND``) brings its own worker, and this command says
+so instead of pretending to run it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks_db.backend import DatabaseBackend
 
-WorkerKind = Literal["database", "immediate", "other"]
+WorkerKind = Literal["database", "redis", "immediate", "other"]
 
 
 def worker_kind(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> tuple[WorkerKind, str]:
@@ -26,6 +28,8 @@ def worker_kind(alias: str = DEFAULT_TASK_BACKEND_ALIAS) -> tuple[WorkerKind, st
         return "database", path
     if isinstance(backend, ImmediateBackend):
         return "immediate", path
+    if path.startswith("django_tasks_rq."):
+        return "redis", path
     return "other", path
 
 
@@ -59,6 +63,12 @@ class Command(BaseCommand):
                 f" worker（见其文档）。 / The task backend {path} (YINGJI_TASKS_BACKEND) is not"
                 " the database backend: run the worker that backend documents instead."
             )
+        if kind == "redis":
+            rq_args = ["--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+            if options["batch"]:
+                rq_args.append("--burst")
+            call_command("rqworker", *rq_args, "default", verbosity=options["verbosity"])
+            return
         worker_args = ["--interval", str(options["interval"]), "--no-reload"]
         if options["batch"]:
             worker_args.append("--batch")
