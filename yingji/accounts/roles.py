@@ -38,6 +38,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.unit": ("view", "add", "change"),
         "reporters.*": ("view", "add", "change"),
         **REPORTING,
+        # A county may add its own deadline rules, stricter than the city's (validated);
+        # only the city administrator deletes rules (docs/models/deadline-rule.md).
+        "deadlines.deadlinerule": ("view", "add", "change"),
     },
     Role.INFO_OFFICER: {
         "geo.region": VIEW,

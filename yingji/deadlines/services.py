@@ -1,0 +1,877 @@
+"""Writes of the deadline engine: compute, fulfil, remind, mark late, and review findings.
+
+The incidents services call the four hooks after their transaction commits:
+
+- ``deadlines_on_incident`` — create/refresh an incident's deadlines from the rules;
+- ``deadlines_on_report`` — a report arrived: mark what it fulfils (met or late);
+- ``deadlines_on_severity_change`` — recompute pending deadlines for the new level;
+- ``deadlines_on_close`` — waive progress deadlines and ask for the final report.
+
+All four are idempotent: calling one twice changes nothing the second time. Met and late
+deadlines are never moved. Each pending deadline has one scheduled check task
+(``tasks.deadline_check``) that reminds before it falls due and marks it late (迟报) when
+it passes; ``yingji check_deadlines`` is the safety net if a worker was down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yingji.accounts.choices import Role
+from yingji.accounts.models import Unit, User
+from yingji.core.services import check_scope, save_with_history
+from yingji.incidents.choices import (
+    EXTERNAL_CHANNELS,
+    OPEN_STATUSES,
+    IncidentStatus,
+    ReportKind,
+    ReportMode,
+)
+from yingji.incidents.models import Attachment, Incident, Notification, Report
+
+from .choices import (
+    MANUAL_KINDS,
+    RECURRING,
+    WHILE_OPEN,
+    Anchor,
+    DeadlineStatus,
+    FindingKind,
+    FindingStatus,
+    Requirement,
+)
+from .models import Deadline, DeadlineRule, Finding
+from .rules import applicable_rules, due_from, limit_text, path_prefixes
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_REMINDER_MINUTES = (10, 0)
+LATE_NOTICE = -1
+# A check runs this long after due_at: a report at exactly due_at is in time.
+LATE_GRACE = dt.timedelta(seconds=1)
+NOTIFIED_ROLES = (Role.DUTY_OFFICER, Role.DUTY_LEADER)
+
+# Which report kinds can fulfil which requirement (mode checked separately for written).
+FULFILLING_KINDS: dict[str, tuple[str, ...]] = {
+    Requirement.INITIAL_PHONE: (ReportKind.INITIAL, ReportKind.FOLLOWUP, ReportKind.DAILY),
+    Requirement.INITIAL_WRITTEN: (ReportKind.INITIAL, ReportKind.FOLLOWUP, ReportKind.DAILY),
+    Requirement.FOLLOWUP: (ReportKind.FOLLOWUP, ReportKind.DAILY),
+    Requirement.DAILY: (ReportKind.DAILY,),
+    Requirement.FINAL: (ReportKind.FINAL,),
+    Requirement.SCENE_LIAISON: (
+        ReportKind.INITIAL,
+        ReportKind.FOLLOWUP,
+        ReportKind.DAILY,
+        ReportKind.FINAL,
+    ),
+}
+# The order deadlines claim a report in (the initial ones first).
+CLAIM_ORDER = [
+    Requirement.INITIAL_PHONE,
+    Requirement.INITIAL_WRITTEN,
+    Requirement.SCENE_LIAISON,
+    Requirement.FOLLOWUP,
+    Requirement.DAILY,
+    Requirement.FINAL,
+]
+
+
+def reminder_minutes() -> tuple[int, ...]:
+    """Minutes before due at which reminders go out (``YINGJI_DEADLINE_REMINDER_MINUTES``)."""
+    value = getattr(settings, "YINGJI_DEADLINE_REMINDER_MINUTES", DEFAULT_REMINDER_MINUTES)
+    return tuple(sorted({int(v) for v in value if int(v) >= 0}, reverse=True))
+
+
+def _on_commit(func: Callable[[], Any]) -> None:
+    """Run ``func`` after commit; a failure there is logged (the outcome is already durable)."""
+    transaction.on_commit(func, robust=True)
+
+
+# --- scoring hand-off --------------------------------------------------------------------
+
+
+def _score_deadline(deadline: Deadline) -> None:
+    pk = deadline.pk
+
+    def call() -> None:
+        from yingji.scoring.services import score_on_deadline
+
+        fresh = Deadline.objects.filter(pk=pk).select_related("incident").first()
+        if fresh is not None:
+            score_on_deadline(deadline=fresh)
+
+    _on_commit(call)
+
+
+def _score_finding(finding: Finding) -> None:
+    pk = finding.pk
+
+    def call() -> None:
+        from yingji.scoring.services import score_on_finding
+
+        fresh = Finding.objects.filter(pk=pk).select_related("incident").first()
+        if fresh is not None:
+            score_on_finding(finding=fresh)
+
+    _on_commit(call)
+
+
+# --- who reported ------------------------------------------------------------------------
+
+
+def _report_unit(report: Report) -> Unit | None:
+    if report.unit_id is not None:
+        return report.unit
+    if report.submitted_by_id is not None and report.submitted_by is not None:
+        return report.submitted_by.unit
+    return None
+
+
+def from_responsible_side(report: Report, responsible: Unit | None) -> bool:
+    """Whether ``report`` came from the responsible unit or from within its area.
+
+    A township office or a department of the same county reporting counts for the county;
+    the city duty room writing down what the public or the media said does not.
+    Without a responsible unit, any report counts.
+    """
+    if responsible is None:
+        return True
+    unit = _report_unit(report)
+    if unit is None:
+        return False
+    if unit.pk == responsible.pk:
+        return True
+    return bool(unit.region.path.startswith(responsible.region.path))
+
+
+def _fulfils(deadline: Deadline, report: Report) -> bool:
+    if report.kind not in FULFILLING_KINDS[deadline.kind]:
+        return False
+    if deadline.kind == Requirement.INITIAL_WRITTEN and report.mode != ReportMode.WRITTEN:
+        return False
+    if deadline.kind == Requirement.SCENE_LIAISON:
+        return bool(report.scene_contact_name and report.scene_contact_phone)
+    if deadline.kind == Requirement.FOLLOWUP and report.submitted_at <= deadline.anchor_at:
+        return False  # a progress report after the one the interval counts from
+    return not (deadline.kind == Requirement.DAILY and report.submitted_at < deadline.anchor_at)
+
+
+# --- computing ---------------------------------------------------------------------------
+
+
+def _anchor_time(
+    incident: Incident, rule: DeadlineRule, last_report_at: dt.datetime | None
+) -> dt.datetime | None:
+    if rule.anchor == Anchor.OCCURRED:
+        return incident.occurred_at or incident.received_at
+    if rule.anchor == Anchor.RECEIVED:
+        return incident.received_at
+    if rule.anchor == Anchor.CLOSED:
+        return incident.closed_at
+    return last_report_at
+
+
+def _basis(rule: DeadlineRule) -> str:
+    return f"{rule.region.name}：{rule.name}（{limit_text(rule)}）"[:255]
+
+
+def _late_minutes(at: dt.datetime, due: dt.datetime) -> int:
+    return max(1, math.ceil((at - due).total_seconds() / 60))
+
+
+def _waive(deadline: Deadline, reason: str) -> None:
+    deadline.status = DeadlineStatus.WAIVED
+    deadline.waived_reason = reason[:255]
+    deadline.next_check_at = None
+    deadline.save(update_fields=["status", "waived_reason", "next_check_at", "updated_at"])
+
+
+def _late_finding(deadline: Deadline, *, at: dt.datetime, now: dt.datetime) -> Finding | None:
+    """The 迟报 finding of a deadline (created once, confirmed by rule)."""
+    existing = Finding.objects.filter(deadline=deadline, kind=FindingKind.LATE).first()
+    if existing is not None:
+        return existing
+    minutes = _late_minutes(at, deadline.due_at)
+    finding = Finding(
+        incident=deadline.incident,
+        unit=deadline.responsible_unit,
+        kind=FindingKind.LATE,
+        status=FindingStatus.CONFIRMED,
+        deadline=deadline,
+        reasons=_("{label}应于{due}前报送（{basis}），超时{minutes}分钟未报。").format(
+            label=deadline.label,
+            due=timezone.localtime(deadline.due_at).strftime("%Y-%m-%d %H:%M"),
+            basis=deadline.basis,
+            minutes=minutes,
+        ),
+        decided_at=now,
+    )
+    try:
+        with transaction.atomic():
+            save_with_history(finding, actor=None, reason=_("超过时限，自动认定迟报"))
+    except IntegrityError:  # another worker made it first
+        return Finding.objects.filter(deadline=deadline, kind=FindingKind.LATE).first()
+    return finding
+
+
+def _fulfil(deadline: Deadline, report: Report, now: dt.datetime) -> bool:
+    """Record that ``report`` fulfils ``deadline``; returns whether anything changed."""
+    at = report.submitted_at
+    in_time = at <= deadline.due_at
+    if deadline.status == DeadlineStatus.PENDING:
+        deadline.status = DeadlineStatus.MET if in_time else DeadlineStatus.LATE
+        if not in_time:
+            deadline.late_marked_at = now
+            deadline.late_minutes = _late_minutes(at, deadline.due_at)
+    elif deadline.status == DeadlineStatus.LATE and deadline.met_at is None:
+        if in_time:
+            # The check ran before a report dated in time was entered (a phone call written
+            # down a minute later): the deadline was met after all.
+            deadline.status = DeadlineStatus.MET
+            deadline.late_minutes = None
+            for finding in deadline.findings.filter(
+                kind=FindingKind.LATE, status=FindingStatus.CONFIRMED
+            ):
+                finding.status = FindingStatus.DISMISSED
+                finding.reasons = (
+                    finding.reasons
+                    + "\n"
+                    + _("报告时间 {at} 在时限内，系统撤销迟报。").format(
+                        at=timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+                    )
+                )
+                finding.decided_at = now
+                save_with_history(finding, actor=None, reason=_("报告在时限内，撤销迟报"))
+                _score_finding(finding)
+        else:
+            deadline.late_minutes = _late_minutes(at, deadline.due_at)
+    else:
+        return False
+    deadline.met_at = at
+    deadline.fulfilled_by = report
+    deadline.next_check_at = None
+    deadline.save()
+    if deadline.status == DeadlineStatus.LATE:
+        _late_finding(deadline, at=at, now=now)
+    _score_deadline(deadline)
+    return True
+
+
+def _responsible_reports(incident: Incident, responsible: Unit | None) -> list[Report]:
+    reports = incident.reports.select_related(
+        "unit__region", "submitted_by__unit__region"
+    ).order_by("submitted_at", "id")
+    return [r for r in reports if from_responsible_side(r, responsible)]
+
+
+def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[Deadline]:
+    """Bring ``incident``'s deadlines in line with the rules, its status and its reports.
+
+    - pending deadlines are recomputed from the rules in force (a severity change moves
+      them; met and late ones never move);
+    - missing requirements are created; with ``upgrade_floor`` (not the first computation)
+      a requirement that appears now counts from now at the earliest;
+    - requirements that no longer apply (a downgrade, closing, merging) are waived;
+    - existing reports from the responsible side fulfil what they can.
+    """
+    incident = (
+        Incident.objects.select_for_update()
+        .select_related("region", "owner_unit__region")
+        .get(pk=incident.pk)
+    )
+    responsible = incident.owner_unit
+    open_ = incident.status in OPEN_STATUSES
+    closed = incident.status == IncidentStatus.CLOSED
+    existing = list(incident.deadlines.select_related("rule__region").order_by("kind", "sequence"))
+    if not open_ and not closed:
+        for deadline in existing:
+            if deadline.status == DeadlineStatus.PENDING:
+                _waive(
+                    deadline,
+                    _("事件状态为“{status}”，不再要求报告。").format(
+                        status=incident.get_status_display()
+                    ),
+                )
+        return existing
+
+    rules = applicable_rules(
+        region_path=incident.region.path, severity=incident.severity, at=incident.received_at
+    )
+    reports = _responsible_reports(incident, responsible)
+    claimed: dict[str, set[int]] = {}
+    for deadline in existing:
+        if deadline.fulfilled_by_id:
+            claimed.setdefault(deadline.kind, set()).add(deadline.fulfilled_by_id)
+    by_step = {(d.kind, d.sequence): d for d in existing}
+    changed: list[Deadline] = []
+
+    def required(kind: str) -> bool:
+        if kind not in rules:
+            return False
+        if kind == Requirement.FINAL:
+            return closed
+        if kind in WHILE_OPEN:
+            return open_
+        return True
+
+    # Waive what no longer applies, recompute what is pending.
+    for deadline in existing:
+        if deadline.status != DeadlineStatus.PENDING:
+            continue
+        if not required(deadline.kind):
+            reason = (
+                _("事件已结束，不再要求此项报告。")
+                if closed
+                else _("事件已重新处置，终报待结束后再报。")
+                if deadline.kind == Requirement.FINAL
+                else _("按当前级别的时限规则，不再要求此项报告。")
+            )
+            _waive(deadline, reason)
+            continue
+        rule = rules[deadline.kind]
+        if deadline.kind == Requirement.DAILY and deadline.sequence > 1:
+            due = deadline.due_at  # later daily slots follow the previous one, not the rule start
+        elif deadline.kind in RECURRING:
+            due = due_from(rule, deadline.anchor_at)
+        else:
+            anchor = _anchor_time(incident, rule, None)
+            if anchor is None:
+                continue
+            if deadline.anchor_at > incident.received_at:
+                # Created after an upgrade: it still counts from the upgrade at the earliest.
+                anchor = max(anchor, deadline.anchor_at)
+            deadline.anchor_at = anchor
+            due = due_from(rule, anchor)
+        if due != deadline.due_at or deadline.rule_id != rule.pk:
+            deadline.due_at = due
+            deadline.rule = rule
+            deadline.basis = _basis(rule)
+            deadline.responsible_unit = responsible
+            deadline.save(
+                update_fields=[
+                    "anchor_at",
+                    "due_at",
+                    "rule",
+                    "basis",
+                    "responsible_unit",
+                    "updated_at",
+                ]
+            )
+            changed.append(deadline)
+
+    def create(kind: str, sequence: int, anchor: dt.datetime, due: dt.datetime) -> Deadline:
+        rule = rules[kind]
+        deadline = Deadline.objects.create(
+            incident=incident,
+            kind=kind,
+            sequence=sequence,
+            responsible_unit=responsible,
+            rule=rule,
+            basis=_basis(rule),
+            anchor_at=anchor,
+            due_at=due,
+        )
+        existing.append(deadline)
+        by_step[(kind, sequence)] = deadline
+        changed.append(deadline)
+        return deadline
+
+    # One-off requirements.
+    for kind in (
+        Requirement.INITIAL_PHONE,
+        Requirement.INITIAL_WRITTEN,
+        Requirement.SCENE_LIAISON,
+        Requirement.FINAL,
+    ):
+        if not required(kind) or any(
+            d.kind == kind and d.status != DeadlineStatus.WAIVED for d in existing
+        ):
+            continue
+        rule = rules[kind]
+        anchor = _anchor_time(incident, rule, None)
+        if kind == Requirement.FINAL and anchor is None:
+            anchor = now
+        if anchor is None:
+            continue
+        if kind != Requirement.FINAL and (
+            (upgrade_floor and existing) or any(d.kind == kind for d in existing)
+        ):
+            # Newly required after an upgrade, or again after reopening: from now at the earliest.
+            anchor = max(anchor, now)
+        sequence = max((d.sequence for d in existing if d.kind == kind), default=-1) + 1
+        create(kind, sequence, anchor, due_from(rule, anchor))
+
+    # Fulfil from existing reports, in claim order.
+    for kind in CLAIM_ORDER:
+        for deadline in sorted(
+            (d for d in existing if d.kind == kind), key=lambda d: (d.sequence, d.pk)
+        ):
+            if not (
+                deadline.status == DeadlineStatus.PENDING
+                or (deadline.status == DeadlineStatus.LATE and deadline.met_at is None)
+            ):
+                continue
+            taken = set(claimed.get(kind, set()))
+            if kind == Requirement.FOLLOWUP:
+                # The report that was the 首报 is not also a 续报.
+                taken |= claimed.get(Requirement.INITIAL_PHONE, set())
+                taken |= claimed.get(Requirement.INITIAL_WRITTEN, set())
+            for report in reports:
+                if report.pk in taken or not _fulfils(deadline, report):
+                    continue
+                if _fulfil(deadline, report, now):
+                    claimed.setdefault(kind, set()).add(report.pk)
+                    if deadline not in changed:
+                        changed.append(deadline)
+                break
+            if (
+                kind == Requirement.SCENE_LIAISON
+                and deadline.status == DeadlineStatus.PENDING
+                and incident.scene_contact_name
+                and incident.scene_contact_phone
+            ):
+                _fulfil_at(deadline, now, now)
+                changed.append(deadline)
+
+    # Recurring requirements: one open follow-up and one open daily report at a time.
+    if required(Requirement.FOLLOWUP) and reports:
+        _ensure_next_recurring(
+            incident,
+            Requirement.FOLLOWUP,
+            rules,
+            existing,
+            reports,
+            now,
+            create,
+            upgrade_floor=upgrade_floor,
+        )
+    if required(Requirement.DAILY):
+        _ensure_next_recurring(
+            incident,
+            Requirement.DAILY,
+            rules,
+            existing,
+            reports,
+            now,
+            create,
+            upgrade_floor=upgrade_floor,
+        )
+
+    for deadline in changed:
+        if deadline.status == DeadlineStatus.PENDING:
+            schedule_check(deadline, now=now)
+    return existing
+
+
+def _fulfil_at(deadline: Deadline, at: dt.datetime, now: dt.datetime) -> None:
+    """Fulfil a deadline without a report (the scene liaison named on the incident)."""
+    in_time = at <= deadline.due_at
+    deadline.status = DeadlineStatus.MET if in_time else DeadlineStatus.LATE
+    deadline.met_at = at
+    deadline.next_check_at = None
+    if not in_time:
+        deadline.late_marked_at = now
+        deadline.late_minutes = _late_minutes(at, deadline.due_at)
+    deadline.save()
+    if not in_time:
+        _late_finding(deadline, at=at, now=now)
+    _score_deadline(deadline)
+
+
+def _ensure_next_recurring(
+    incident: Incident,
+    kind: str,
+    rules: dict[str, DeadlineRule],
+    existing: list[Deadline],
+    reports: list[Report],
+    now: dt.datetime,
+    create: Callable[[str, int, dt.datetime, dt.datetime], Deadline],
+    *,
+    upgrade_floor: bool,
+) -> None:
+    """Keep exactly one open follow-up (or daily) deadline while the incident is open.
+
+    The next follow-up counts from the last report of the responsible side; it is created
+    once the current one is fulfilled (a late, unreported one waits for its report). The
+    next daily report is the next listed time after the previous slot, made as soon as
+    that slot is met or late, so that every missed day counts.
+    """
+    rule = rules[kind]
+    mine = sorted((d for d in existing if d.kind == kind), key=lambda d: d.sequence)
+    live = [d for d in mine if d.status != DeadlineStatus.WAIVED]
+    last = live[-1] if live else None
+    if last is not None and last.status == DeadlineStatus.PENDING:
+        return
+    sequence = (mine[-1].sequence if mine else 0) + 1
+    if kind == Requirement.FOLLOWUP:
+        if last is not None and last.met_at is None:
+            return  # late and still unreported: the next one counts from its report
+        anchor = reports[-1].submitted_at
+        if last is not None and last.met_at is not None:
+            anchor = max(anchor, last.met_at)
+        if (mine and mine[-1].status == DeadlineStatus.WAIVED) or (not mine and upgrade_floor):
+            anchor = max(anchor, now)  # reopened after closing, or required since an upgrade
+        create(kind, sequence, anchor, due_from(rule, anchor))
+        return
+    if last is None:
+        anchor = incident.received_at
+        if mine or upgrade_floor:  # reopened, or newly required after an upgrade
+            anchor = max(anchor, now)
+        create(kind, sequence, anchor, due_from(rule, anchor))
+        return
+    create(kind, sequence, last.due_at, due_from(rule, last.due_at, previous_due=last.due_at))
+
+
+def schedule_check(deadline: Deadline, *, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Enqueue the one check task of a pending deadline (after commit) and return its time.
+
+    The task runs at the next reminder time still ahead, otherwise just after due time.
+    Older tasks of the same deadline see that they are no longer expected and stop after
+    doing their (idempotent) work.
+    """
+    if deadline.status != DeadlineStatus.PENDING:
+        return None
+    now = now or timezone.now()
+    when = next_check_time(deadline, now)
+    if deadline.next_check_at == when:
+        return when
+    deadline.next_check_at = when
+    deadline.save(update_fields=["next_check_at"])
+    pk = deadline.pk
+
+    def enqueue() -> None:
+        from .tasks import deadline_check
+
+        deadline_check.using(run_after=when).enqueue(pk, when.isoformat())
+
+    _on_commit(enqueue)
+    return when
+
+
+def next_check_time(deadline: Deadline, now: dt.datetime) -> dt.datetime:
+    for minutes in reminder_minutes():
+        at = deadline.due_at - dt.timedelta(minutes=minutes)
+        if at > now and minutes not in deadline.reminders_sent:
+            return at
+    return max(deadline.due_at + LATE_GRACE, now)
+
+
+# --- the four hooks ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def deadlines_on_incident(*, incident: Incident, now: dt.datetime | None = None) -> list[Deadline]:
+    """Create or refresh the incident's deadlines; flag a possible 漏报. Idempotent."""
+    now = now or timezone.now()
+    deadlines = _sync(incident, now, upgrade_floor=False)
+    _suspect_missed(incident, now)
+    return deadlines
+
+
+@transaction.atomic
+def deadlines_on_report(*, report: Report, now: dt.datetime | None = None) -> list[Deadline]:
+    """A report arrived: mark what it fulfils (met, or late with the minutes late)."""
+    now = now or timezone.now()
+    incident = report.incident
+    before = {
+        d.pk: (d.status, d.fulfilled_by_id) for d in Deadline.objects.filter(incident=incident)
+    }
+    deadlines = _sync(incident, now, upgrade_floor=False)
+    return [d for d in deadlines if before.get(d.pk) != (d.status, d.fulfilled_by_id)]
+
+
+@transaction.atomic
+def deadlines_on_severity_change(
+    *, incident: Incident, now: dt.datetime | None = None
+) -> list[Deadline]:
+    """The level changed: recompute pending deadlines, add or waive requirements."""
+    now = now or timezone.now()
+    return _sync(incident, now, upgrade_floor=True)
+
+
+@transaction.atomic
+def deadlines_on_close(*, incident: Incident, now: dt.datetime | None = None) -> list[Deadline]:
+    """The incident closed: waive follow-ups, daily reports and the liaison; ask for 终报."""
+    now = now or timezone.now()
+    return _sync(incident, now, upgrade_floor=False)
+
+
+# --- reminders and lateness (run by tasks) -------------------------------------------------
+
+
+def _recipients(deadline: Deadline) -> list[User]:
+    incident = deadline.incident
+    query = Q(role__in=NOTIFIED_ROLES, unit__region__path__in=path_prefixes(incident.region.path))
+    if deadline.responsible_unit_id is not None:
+        query |= Q(unit_id=deadline.responsible_unit_id)
+    return list(User.objects.filter(query, is_active=True).order_by("id"))
+
+
+def _notify(deadline: Deadline, offset: int, now: dt.datetime) -> int:
+    incident = deadline.incident
+    due = timezone.localtime(deadline.due_at).strftime("%H:%M")
+    unit = deadline.responsible_unit.name if deadline.responsible_unit else _("责任单位")
+    if offset == LATE_NOTICE:
+        kind = "deadline_late"
+        message = _("【迟报】{number} {title}：{unit}的{label}已超过时限（{due}）未报送。")
+    else:
+        kind = "deadline_reminder"
+        left = max(0, math.ceil((deadline.due_at - now).total_seconds() / 60))
+        if left:
+            message = _("【时限提醒】{number} {title}：{unit}的{label}还剩{left}分钟（{due}前）。")
+        else:
+            message = _("【时限提醒】{number} {title}：{unit}的{label}时限已到（{due}）。")
+        message = message.replace("{left}", str(left))
+    message = message.format(
+        number=incident.number, title=incident.title, unit=unit, label=deadline.label, due=due
+    )
+    recipients = _recipients(deadline)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, incident=incident, kind=kind, message=message, created_at=now
+            )
+            for user in recipients
+        ]
+    )
+    deadline.reminders_sent = [*deadline.reminders_sent, offset]
+    if offset != LATE_NOTICE:
+        deadline.reminded_at = now
+    return len(recipients)
+
+
+def _mark_late(deadline: Deadline, now: dt.datetime) -> None:
+    deadline.status = DeadlineStatus.LATE
+    deadline.late_marked_at = now
+    deadline.next_check_at = None
+    if LATE_NOTICE not in deadline.reminders_sent:
+        _notify(deadline, LATE_NOTICE, now)
+    deadline.save()
+    _late_finding(deadline, at=now, now=now)
+    _score_deadline(deadline)
+    if deadline.kind == Requirement.DAILY:
+        # Every missed day counts: the next slot is due whether or not this one comes.
+        _sync(deadline.incident, now, upgrade_floor=False)
+
+
+@transaction.atomic
+def deadline_check(
+    *, deadline_id: int, scheduled_for: dt.datetime | None = None, now: dt.datetime | None = None
+) -> str:
+    """Remind before due time, mark late after it. Idempotent; safe after the report came.
+
+    Returns what happened: ``gone``, ``done`` (not pending any more), ``reminded``,
+    ``late`` or ``waiting``.
+    """
+    now = now or timezone.now()
+    deadline = (
+        Deadline.objects.select_for_update()
+        .select_related("incident__region", "responsible_unit")
+        .filter(pk=deadline_id)
+        .first()
+    )
+    if deadline is None:
+        return "gone"
+    if deadline.status != DeadlineStatus.PENDING:
+        return "done"
+    outcome = "waiting"
+    if now > deadline.due_at:
+        _mark_late(deadline, now)
+        return "late"
+    passed = [
+        m
+        for m in reminder_minutes()
+        if deadline.due_at - dt.timedelta(minutes=m) <= now and m not in deadline.reminders_sent
+    ]
+    if passed:
+        latest = min(passed)  # the one closest to due time; older ones are stale
+        _notify(deadline, latest, now)
+        deadline.reminders_sent = sorted({*deadline.reminders_sent, *passed}, reverse=True)
+        deadline.save(update_fields=["reminders_sent", "reminded_at", "updated_at"])
+        outcome = "reminded"
+    if scheduled_for is None or scheduled_for == deadline.next_check_at:
+        deadline.next_check_at = None
+        schedule_check(deadline, now=now)
+    return outcome
+
+
+def check_overdue(*, now: dt.datetime | None = None, limit: int | None = None) -> int:
+    """Mark every pending deadline past due as late (the safety net); returns how many."""
+    now = now or timezone.now()
+    ids = list(
+        Deadline.objects.filter(status=DeadlineStatus.PENDING, due_at__lt=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    marked = 0
+    for pk in ids:
+        if deadline_check(deadline_id=pk, now=now) == "late":
+            marked += 1
+    return marked
+
+
+# --- findings ----------------------------------------------------------------------------
+
+
+def _suspect_missed(incident: Incident, now: dt.datetime) -> Finding | None:
+    """漏报 suspected: the platform first heard of it from outside, before the unit reported."""
+    if incident.source_channel not in EXTERNAL_CHANNELS:
+        return None
+    responsible = incident.owner_unit
+    if Finding.objects.filter(
+        incident=incident, kind=FindingKind.MISSED, unit=responsible
+    ).exists():
+        return None
+    earlier = [
+        r
+        for r in _responsible_reports(incident, responsible)
+        if r.submitted_at <= incident.received_at
+    ]
+    if earlier:
+        return None
+    from yingji.incidents.choices import SourceChannel
+
+    finding = Finding(
+        incident=incident,
+        unit=responsible,
+        kind=FindingKind.MISSED,
+        status=FindingStatus.SUSPECTED,
+        reasons=_(
+            "平台首先经“{channel}”获知此事件（{at}），此前未收到{unit}的报告，疑似漏报，请核实。"
+        ).format(
+            channel=SourceChannel(incident.source_channel).label,
+            at=timezone.localtime(incident.received_at).strftime("%Y-%m-%d %H:%M"),
+            unit=responsible.name if responsible else _("责任单位"),
+        ),
+    )
+    try:
+        with transaction.atomic():
+            save_with_history(finding, actor=None, reason=_("外部渠道先于责任单位报告，疑似漏报"))
+    except IntegrityError:
+        return None
+    return finding
+
+
+def _require_reasons(reasons: Any) -> str:
+    from django.core.exceptions import ValidationError
+
+    text = reasons.strip() if isinstance(reasons, str) else ""
+    if not text:
+        raise ValidationError({"reasons": [_("请填写认定理由。")]})
+    if len(text) > 4000:
+        raise ValidationError({"reasons": [_("认定理由不能超过 4000 字。")]})
+    return text
+
+
+def _decide(
+    *, actor: Any, finding: Finding, status: str, reasons: Any, now: dt.datetime | None
+) -> Finding:
+    from django.core.exceptions import ValidationError
+
+    check_scope(actor=actor, model=Finding, action="change", region=finding.incident.region)
+    text = _require_reasons(reasons)
+    if finding.status == status:
+        raise ValidationError(
+            {"status": [_("该认定已是“{status}”。").format(status=finding.get_status_display())]}
+        )
+    finding.status = status
+    finding.reasons = f"{finding.reasons}\n{text}".strip() if finding.reasons else text
+    finding.reviewer = actor
+    finding.decided_at = now or timezone.now()
+    verb = _("认定") if status == FindingStatus.CONFIRMED else _("排除")
+    save_with_history(finding, actor=actor, reason=f"{verb}：{text}"[:100])
+    _score_finding(finding)
+    return finding
+
+
+@transaction.atomic
+def finding_confirm(
+    *, actor: Any, finding: Finding, reasons: Any, now: dt.datetime | None = None
+) -> Finding:
+    """A reviewer confirms a suspected (or re-confirms a dismissed) finding, with reasons."""
+    finding = (
+        Finding.objects.select_for_update().select_related("incident__region").get(pk=finding.pk)
+    )
+    return _decide(
+        actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reasons=reasons, now=now
+    )
+
+
+@transaction.atomic
+def finding_dismiss(
+    *, actor: Any, finding: Finding, reasons: Any, now: dt.datetime | None = None
+) -> Finding:
+    """A reviewer dismisses a finding (e.g. the unit had reported by another channel)."""
+    finding = (
+        Finding.objects.select_for_update().select_related("incident__region").get(pk=finding.pk)
+    )
+    return _decide(
+        actor=actor, finding=finding, status=FindingStatus.DISMISSED, reasons=reasons, now=now
+    )
+
+
+@transaction.atomic
+def finding_record(
+    *,
+    actor: Any,
+    incident: Incident,
+    kind: str,
+    reasons: Any,
+    unit: Unit | None = None,
+    evidence: str = "",
+    evidence_attachment: Attachment | None = None,
+    now: dt.datetime | None = None,
+) -> Finding:
+    """A reviewer records 瞒报 or 谎报 against a unit, with reasons (confirmed at once)."""
+    from django.core.exceptions import ValidationError
+
+    check_scope(actor=actor, model=Finding, action="add", region=incident.region)
+    if kind not in MANUAL_KINDS:
+        raise ValidationError(
+            {"kind": [_("只能登记瞒报或谎报；迟报和漏报由平台根据时限和来源渠道生成。")]}
+        )
+    text = _require_reasons(reasons)
+    if evidence_attachment is not None and evidence_attachment.incident_id != incident.pk:
+        raise ValidationError({"evidence_attachment": [_("证据附件必须属于该事件。")]})
+    if not isinstance(evidence, str) or len(evidence) > 4000:
+        raise ValidationError({"evidence": [_("证据说明应为不超过 4000 字的文本。")]})
+    now = now or timezone.now()
+    finding = Finding(
+        incident=incident,
+        unit=unit or incident.owner_unit,
+        kind=kind,
+        status=FindingStatus.CONFIRMED,
+        reasons=text,
+        evidence=evidence,
+        evidence_attachment=evidence_attachment,
+        created_by=actor,
+        reviewer=actor,
+        decided_at=now,
+    )
+    save_with_history(
+        finding, actor=actor, reason=_("登记{kind}").format(kind=finding.get_kind_display())
+    )
+    _score_finding(finding)
+    return finding
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rule_save(*, actor: Any, rule: DeadlineRule, reason: str = "") -> DeadlineRule:
+    """Create or change a deadline rule: scope, validation (never laxer than the parent)."""
+    check_scope(
+        actor=actor, model=DeadlineRule, action="change" if rule.pk else "add", region=rule.region
+    )
+    rule.full_clean()
+    return save_with_history(rule, actor=actor, reason=reason or _("修改报告时限规则"))
