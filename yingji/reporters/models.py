@@ -21,7 +21,7 @@ from yingji.core.models import RegionScopedModel, RestrictedManager, Timestamped
 from yingji.geo.choices import RegionLevel
 
 from .choices import OfficerPost, RosterStatus
-from .validators import validate_phone
+from .validators import validate_duty_phone, validate_phone
 
 #: Regions an officer may be registered in: the township they cover, or the district
 #: itself (or a functional zone) when the county keeps them at county level.
@@ -241,7 +241,9 @@ class DirectReportPoint(RegionScopedModel):
     )
     contact_name = models.CharField(_("联系人"), max_length=64)
     contact_phone = models.CharField(_("联系人电话"), max_length=32, validators=[validate_phone])
-    phone_24h = models.CharField(_("24小时值班电话"), max_length=32, validators=[validate_phone])
+    phone_24h = models.CharField(
+        _("24小时值班电话"), max_length=32, validators=[validate_duty_phone]
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
     note = models.TextField(_("备注"), blank=True)
