@@ -95,6 +95,75 @@ def _add(entry: ScoreEntry) -> ScoreEntry | None:
         return None
 
 
+def _reversal_of(entry: ScoreEntry, generation: int) -> ScoreEntry:
+    return ScoreEntry(
+        rule=entry.rule,
+        trigger=entry.trigger,
+        unit_id=entry.unit_id,
+        reported_by_id=entry.reported_by_id,
+        counts_for_unit=entry.counts_for_unit,
+        counts_for_officer=entry.counts_for_officer,
+        incident_id=entry.incident_id,
+        report_id=entry.report_id,
+        source_kind=entry.source_kind,
+        source_id=entry.source_id,
+        generation=generation,
+        reverses=entry,
+        severity=entry.severity,
+        base_points=entry.base_points,
+        multiplier=entry.multiplier,
+        points=-entry.points,
+        # Dated like the entry it undoes, so the period it counted in is corrected.
+        occurred_at=entry.occurred_at,
+        late_minutes=entry.late_minutes,
+        reason=_("冲销：%(reason)s") % {"reason": entry.reason},
+        region_id=entry.region_id,
+        owner_unit_id=entry.owner_unit_id,
+    )
+
+
+def _planned(
+    applicable: Any, outcome: Outcome, *, source_kind: str, source_id: int
+) -> ScoreEntry | None:
+    rule = applicable.rule
+    region = _region_of(outcome)
+    if region is None:
+        return None
+    severity = outcome.incident.severity if outcome.incident is not None else None
+    multiplier = rule.multiplier_for(severity)
+    for_officer = applicable.for_officer and outcome.reported_by is not None
+    return ScoreEntry(
+        rule=rule,
+        trigger=outcome.trigger,
+        unit=outcome.unit,
+        reported_by=outcome.reported_by if for_officer else None,
+        counts_for_unit=applicable.for_unit and outcome.unit is not None,
+        counts_for_officer=for_officer,
+        incident=outcome.incident,
+        report=outcome.report,
+        source_kind=source_kind,
+        source_id=source_id,
+        severity=severity,
+        base_points=rule.points,
+        multiplier=multiplier,
+        points=_points(rule.points, multiplier),
+        occurred_at=outcome.occurred_at,
+        late_minutes=outcome.late_minutes,
+        reason=outcome.reason,
+        region=region,
+        owner_unit=outcome.unit,
+    )
+
+
+def _same_target(entry: ScoreEntry, plan: ScoreEntry) -> bool:
+    return (
+        entry.unit_id == plan.unit_id
+        and entry.reported_by_id == plan.reported_by_id
+        and entry.counts_for_unit == plan.counts_for_unit
+        and entry.counts_for_officer == plan.counts_for_officer
+    )
+
+
 def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> list[ScoreEntry]:
     """Make the ledger for one source match ``outcomes``; return the entries added."""
     existing = list(
@@ -109,89 +178,43 @@ def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> 
     for e in existing:
         generations[e.rule_id] = max(generations.get(e.rule_id, 0), e.generation)
 
-    wanted: dict[int, tuple[Any, Outcome]] = {}
+    wanted: dict[int, ScoreEntry] = {}
     for outcome in outcomes:
-        region = _region_of(outcome)
         on = timezone.localtime(outcome.occurred_at).date()
+        region = _region_of(outcome)
         for applicable in applicable_rules(trigger=outcome.trigger, region=region, on=on):
-            for_officer = applicable.for_officer and outcome.reported_by is not None
-            if not (applicable.for_unit or for_officer):
-                continue
-            wanted[applicable.rule.pk] = (applicable, outcome)
+            plan = _planned(applicable, outcome, source_kind=source_kind, source_id=source_id)
+            if plan is not None and (plan.counts_for_unit or plan.counts_for_officer):
+                wanted[applicable.rule.pk] = plan
 
     added: list[ScoreEntry] = []
+
+    def next_generation(rule_id: int) -> int:
+        generations[rule_id] = generations.get(rule_id, 0) + 1
+        return generations[rule_id]
+
     for rule_id, entry in active.items():
-        if rule_id in wanted:
-            outcome = wanted[rule_id][1]
-            # The outcome is the same; its description may have grown (a late report that
-            # finally arrived): keep the text current, never the points.
-            if entry.reason != outcome.reason or entry.late_minutes != outcome.late_minutes:
-                entry.reason = outcome.reason
-                entry.late_minutes = outcome.late_minutes
-                if outcome.report is not None and entry.report_id is None:
-                    entry.report = outcome.report
+        plan = wanted.get(rule_id)
+        if plan is not None and _same_target(entry, plan):
+            # The same outcome; its description may have grown (a late report that finally
+            # arrived): keep the text current, never the points.
+            if entry.reason != plan.reason or entry.late_minutes != plan.late_minutes:
+                entry.reason = plan.reason
+                entry.late_minutes = plan.late_minutes
+                if plan.report_id is not None and entry.report_id is None:
+                    entry.report_id = plan.report_id
                 save_with_history(entry, actor=None, reason=SYSTEM_REASON)
+            del wanted[rule_id]
             continue
-        reversal = ScoreEntry(
-            rule=entry.rule,
-            trigger=entry.trigger,
-            unit_id=entry.unit_id,
-            reported_by_id=entry.reported_by_id,
-            counts_for_unit=entry.counts_for_unit,
-            counts_for_officer=entry.counts_for_officer,
-            incident_id=entry.incident_id,
-            report_id=entry.report_id,
-            source_kind=source_kind,
-            source_id=source_id,
-            generation=generations[rule_id] + 1,
-            reverses=entry,
-            severity=entry.severity,
-            base_points=entry.base_points,
-            multiplier=entry.multiplier,
-            points=-entry.points,
-            # Dated like the entry it undoes, so the period it counted in is corrected.
-            occurred_at=entry.occurred_at,
-            late_minutes=entry.late_minutes,
-            reason=_("冲销：%(reason)s") % {"reason": entry.reason},
-            region_id=entry.region_id,
-            owner_unit_id=entry.owner_unit_id,
-        )
+        # No longer deserved, or now due to someone else: undo it (a new entry follows).
+        reversal = _reversal_of(entry, next_generation(rule_id))
         if _add(reversal) is not None:
             added.append(reversal)
 
-    for rule_id, (applicable, outcome) in wanted.items():
-        if rule_id in active:
-            continue
-        rule = applicable.rule
-        severity = outcome.incident.severity if outcome.incident is not None else None
-        multiplier = rule.multiplier_for(severity)
-        region = _region_of(outcome)
-        if region is None:
-            continue
-        entry = ScoreEntry(
-            rule=rule,
-            trigger=outcome.trigger,
-            unit=outcome.unit,
-            reported_by=outcome.reported_by if applicable.for_officer else None,
-            counts_for_unit=applicable.for_unit and outcome.unit is not None,
-            counts_for_officer=applicable.for_officer and outcome.reported_by is not None,
-            incident=outcome.incident,
-            report=outcome.report,
-            source_kind=source_kind,
-            source_id=source_id,
-            generation=generations.get(rule_id, 0) + 1,
-            severity=severity,
-            base_points=rule.points,
-            multiplier=multiplier,
-            points=_points(rule.points, multiplier),
-            occurred_at=outcome.occurred_at,
-            late_minutes=outcome.late_minutes,
-            reason=outcome.reason,
-            region=region,
-            owner_unit=outcome.unit,
-        )
-        if _add(entry) is not None:
-            added.append(entry)
+    for rule_id, plan in wanted.items():
+        plan.generation = next_generation(rule_id)
+        if _add(plan) is not None:
+            added.append(plan)
     return added
 
 
@@ -214,15 +237,6 @@ def _responsible_unit(incident: Any, report: Any = None, explicit: Any = None) -
     return None
 
 
-def _deadline_label(deadline: Any) -> str:
-    for name in ("label", "title", "name"):
-        value = getattr(deadline, name, None)
-        if isinstance(value, str) and value:
-            return value
-    display = getattr(deadline, "get_kind_display", None)
-    return str(display()) if callable(display) else _("报告")
-
-
 def _fmt(when: datetime) -> str:
     return f"{timezone.localtime(when):%m月%d日%H:%M}"
 
@@ -241,26 +255,35 @@ def late_text(minutes: int) -> str:
     return "".join(parts)
 
 
+def _late_dismissed(deadline: Any) -> bool:
+    """Whether a reviewer dismissed the 迟报 finding of ``deadline`` (a justified delay)."""
+    from yingji.deadlines.choices import FindingKind, FindingStatus
+
+    findings = deadline.findings.filter(kind=FindingKind.LATE)
+    statuses = set(findings.values_list("status", flat=True))
+    return FindingStatus.DISMISSED in statuses and FindingStatus.CONFIRMED not in statuses
+
+
 @transaction.atomic
 def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[ScoreEntry]:
     """Score a deadline (``deadlines.Deadline``) that was met (按时) or went late (迟报).
 
     Met: the on-time clause; late: the late clause, with how late it was in the reason.
-    Any other status (open, waived…) deserves nothing, and undoes what was given before.
+    Any other status (pending, waived), or a late one whose 迟报 finding a reviewer
+    dismissed, deserves nothing, and undoes whatever was given before.
     """
+    from yingji.deadlines.choices import DeadlineStatus
+
     now = now or timezone.now()
     incident = deadline.incident
-    report = getattr(deadline, "report", None) or getattr(deadline, "fulfilled_by", None)
-    unit = _responsible_unit(incident, report, getattr(deadline, "unit", None))
-    reported_by = getattr(report, "submitted_by", None) if report is not None else None
+    report = deadline.fulfilled_by
+    unit = _responsible_unit(incident, report, deadline.responsible_unit)
+    reported_by = report.submitted_by if report is not None else None
     due_at = deadline.due_at
-    done_at = getattr(deadline, "met_at", None) or getattr(deadline, "fulfilled_at", None)
-    if done_at is None and report is not None:
-        done_at = report.submitted_at
-    label = _deadline_label(deadline)
-    status = str(deadline.status)
+    done_at = deadline.met_at
+    label = deadline.label
     outcomes: list[Outcome] = []
-    if status == "met":
+    if deadline.status == DeadlineStatus.MET:
         outcomes.append(
             Outcome(
                 trigger=Trigger.REPORT_ON_TIME,
@@ -273,8 +296,10 @@ def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[Sco
                 % {"title": incident.title, "what": label, "due": _fmt(due_at)},
             )
         )
-    elif status == "late":
-        late_by = _minutes((done_at or now) - due_at)
+    elif deadline.status == DeadlineStatus.LATE and not _late_dismissed(deadline):
+        late_by = deadline.late_minutes
+        if late_by is None:
+            late_by = _minutes((done_at or now) - due_at)
         if done_at is not None:
             reason = _("“%(title)s”%(what)s迟报%(late)s（时限%(due)s，%(done)s报送）") % {
                 "title": incident.title,
@@ -284,10 +309,9 @@ def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[Sco
                 "done": _fmt(done_at),
             }
         else:
-            reason = _("“%(title)s”%(what)s逾期未报（时限%(due)s，已超时%(late)s）") % {
+            reason = _("“%(title)s”%(what)s逾期未报（时限%(due)s）") % {
                 "title": incident.title,
                 "what": label,
-                "late": late_text(late_by),
                 "due": _fmt(due_at),
             }
         outcomes.append(
@@ -299,7 +323,7 @@ def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[Sco
                 report=report,
                 occurred_at=due_at,
                 reason=reason,
-                late_minutes=late_by,
+                late_minutes=late_by if done_at is not None else None,
             )
         )
     return _reconcile(source_kind=SourceKind.DEADLINE, source_id=deadline.pk, outcomes=outcomes)
@@ -310,35 +334,32 @@ def score_on_finding(*, finding: Any) -> list[ScoreEntry]:
     """Score a finding (``deadlines.Finding``) of a late, missed, concealed or false report.
 
     Only a confirmed finding costs points. A finding dismissed after it was confirmed
-    gets a compensating entry. A late finding tied to a deadline is scored through the
-    deadline itself (``score_on_deadline``), so it never costs twice.
+    gets a compensating entry. A 迟报 finding of a deadline is scored through the deadline
+    (``score_on_deadline``), so it never costs twice; dismissing it gives the points back.
     """
+    from yingji.deadlines.choices import FindingStatus
+
     kind = str(finding.kind)
+    if kind == "late" and finding.deadline_id is not None:
+        return score_on_deadline(deadline=finding.deadline)
     trigger = FINDING_TRIGGERS.get(kind)
     outcomes: list[Outcome] = []
-    tied_to_deadline = kind == "late" and getattr(finding, "deadline_id", None) is not None
-    if trigger is not None and str(finding.status) == "confirmed" and not tied_to_deadline:
+    if trigger is not None and finding.status == FindingStatus.CONFIRMED:
         incident = finding.incident
-        report = getattr(finding, "report", None)
-        unit = _responsible_unit(incident, report, getattr(finding, "unit", None))
-        when = (
-            getattr(finding, "decided_at", None)
-            or getattr(finding, "confirmed_at", None)
-            or getattr(finding, "updated_at", None)
-            or timezone.now()
-        )
+        unit = _responsible_unit(incident, None, finding.unit)
+        when = finding.decided_at or finding.updated_at or timezone.now()
         label = str(Trigger(trigger).label)
-        why = (getattr(finding, "reason", "") or "").strip()
+        why = (finding.reasons or "").strip().splitlines()
         reason = _("“%(title)s”经认定为%(label)s") % {"title": incident.title, "label": label}
         if why:
-            reason = f"{reason}：{why}"
+            reason = f"{reason}：{why[0]}"
         outcomes.append(
             Outcome(
                 trigger=trigger,
                 unit=unit,
-                reported_by=getattr(report, "submitted_by", None) if report is not None else None,
+                reported_by=None,
                 incident=incident,
-                report=report,
+                report=None,
                 occurred_at=when,
                 reason=reason,
             )

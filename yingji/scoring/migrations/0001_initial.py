@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_unit_region_links'),
         ('geo', '0001_regions'),
-        ('incidents', '0003_load_incident_types'),
+        ('incidents', '0001_incidents_reports_attachments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
