@@ -162,7 +162,24 @@ def _fulfils(deadline: Deadline, report: Report) -> bool:
         return bool(report.scene_contact_name and report.scene_contact_phone)
     if deadline.kind == Requirement.FOLLOWUP and report.submitted_at <= deadline.anchor_at:
         return False  # a progress report after the one the interval counts from
-    return not (deadline.kind == Requirement.DAILY and report.submitted_at < deadline.anchor_at)
+    return not (deadline.kind == Requirement.DAILY and report.submitted_at <= deadline.anchor_at)
+
+
+def _is_open(deadline: Deadline) -> bool:
+    return deadline.status == DeadlineStatus.PENDING or (
+        deadline.status == DeadlineStatus.LATE and deadline.met_at is None
+    )
+
+
+def _in_other_daily_window(deadline: Deadline, report: Report, existing: list[Deadline]) -> bool:
+    """Whether another open daily slot covers the report's time (previous slot, its due]."""
+    return any(
+        other is not deadline
+        and other.kind == Requirement.DAILY
+        and _is_open(other)
+        and other.anchor_at < report.submitted_at <= other.due_at
+        for other in existing
+    )
 
 
 # --- computing ---------------------------------------------------------------------------
@@ -428,6 +445,8 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
             for report in reports:
                 if report.pk in taken or not _fulfils(deadline, report):
                     continue
+                if kind == Requirement.DAILY and _in_other_daily_window(deadline, report, existing):
+                    continue  # a report in the window of a later slot is that slot's report
                 if _fulfil(deadline, report, now):
                     claimed.setdefault(kind, set()).add(report.pk)
                     if deadline not in changed:
