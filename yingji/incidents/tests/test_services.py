@@ -24,7 +24,7 @@ from yingji.incidents.choices import (
 )
 from yingji.incidents.models import Event, Incident, IncidentLog, Notification, Report
 
-from .factories import IN_COUNTY_B, IN_TOWNSHIP_A, OUTSIDE, make_incident, payload
+from .factories import IN_COUNTY_B, IN_TOWNSHIP_A, OUTSIDE, payload
 
 
 def fields_of(exc: ValidationError) -> set[str]:
@@ -266,7 +266,7 @@ class IntakeTests(TestCase):
             callback()
         self.assertFalse(
             Deadline.objects.filter(incident=incident, status="pending")
-            .exclude(requirement="final")
+            .exclude(kind="final")
             .exists()
         )
 
@@ -366,7 +366,7 @@ class ReportChainTests(TestCase):
         self.incident, _ = services.incident_report(actor=self.officer_a, data=payload())
 
     def submit(self, kind: str, mode: str = ReportMode.WRITTEN, key: str | None = None, **data):  # type: ignore[no-untyped-def]
-        report, created = services.report_submit(
+        report, _created = services.report_submit(
             actor=self.officer_a,
             incident=self.incident,
             data={"kind": kind, "mode": mode, "body": "进展", **data},
