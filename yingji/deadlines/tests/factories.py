@@ -30,6 +30,16 @@ def world_with_rules() -> World:
     return world
 
 
+def incident_type() -> IncidentType:
+    """A leaf type (the migration loads them; transactional tests flush them, so make one)."""
+    found = IncidentType.objects.filter(depth=3).first()
+    if found is None:
+        found, _ = IncidentType.objects.get_or_create(
+            code="11B03", defaults={"name": "暴雨", "depth": 3}
+        )
+    return found
+
+
 def make_incident(
     world: World,
     *,
@@ -46,7 +56,7 @@ def make_incident(
         unit = world.city_unit
     return Incident.objects.create(
         title=f"测试事件{next(_seq)}",
-        incident_type=IncidentType.objects.filter(depth=3).first(),
+        incident_type=incident_type(),
         severity=severity,
         status=extra.pop("status", IncidentStatus.RECEIVED),
         occurred_at=occurred or T0,
