@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from yingji.core.models import permission_name
 from yingji.geo.choices import RegionLevel
 from yingji.geo.models import Region
 
@@ -65,6 +66,8 @@ def county_officer_counts(*, user: Any, minimum: int | None = None) -> list[Coun
     """Every district ``user`` may see, with its total and active officer counts and its
     latest roster filing, in code order."""
     minimum = min_officers_per_county() if minimum is None else minimum
+    if not user.has_perm(permission_name(InformationOfficer, "view")):
+        return []  # regions are visible to more roles than the officer registry
     counties = list(
         Region.objects.restrict(user, "view").filter(level=RegionLevel.DISTRICT).order_by("code")
     )
