@@ -147,6 +147,9 @@ class FindingSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
+        # The model's unique constraints concern platform-made 迟报/漏报 only; the service
+        # enforces them. Without this DRF would make ``unit`` required.
+        validators: list = []
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)
