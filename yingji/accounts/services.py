@@ -67,3 +67,19 @@ def user_create(
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("账号已存在。")})
     return save_with_history(user, actor=actor, reason=_("新建账号"))
+
+
+@transaction.atomic
+def user_update(*, actor: User | None, user: User, reason: str = "", **fields: Any) -> User:
+    """Change an account's role, unit, flags or contact. City administrator (or system) only.
+
+    Passwords are not changed here (Django's password views and ``set_password`` do that).
+    """
+    if actor is not None and not actor.has_perm("accounts.change_user"):
+        raise PermissionDenied(_("只有市级管理员可以修改账号。"))
+    if "password" in fields:
+        raise ValueError("user_update does not set passwords")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    return save_with_history(user, actor=actor, reason=reason or _("修改账号"))

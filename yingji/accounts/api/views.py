@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -8,6 +10,7 @@ from rest_framework.views import APIView
 
 from yingji.accounts.filtersets import UnitFilterSet, UserFilterSet
 from yingji.accounts.models import Unit, User
+from yingji.accounts.services import unit_create, unit_update
 from yingji.core.api.viewsets import RestrictedModelViewSet, RestrictedReadOnlyViewSet
 
 from .serializers import MeSerializer, UnitSerializer, UserSerializer
@@ -23,6 +26,14 @@ class UnitViewSet(RestrictedModelViewSet):
     ordering_fields = ["name", "kind", "updated_at"]
     export_fields = ["name", "short_name", "kind", "sector", "region", "parent", "phone", "address"]
     export_title = "单位名录"
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = unit_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = unit_update(
+            actor=self.request.user, unit=serializer.instance, **serializer.validated_data
+        )
 
 
 class UserViewSet(RestrictedReadOnlyViewSet):

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from yingji.accounts.choices import Role, UnitKind
-from yingji.accounts.services import unit_create, unit_update, user_create
+from yingji.accounts.services import unit_create, unit_update, user_create, user_update
 from yingji.core.testing.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +62,17 @@ def test_user_create_only_by_city_admin_and_validates_password() -> None:
         user_create(
             actor=None, username="x3", password="a-Strong-pass-2026", role=Role.VIEWER, unit=None
         )
+
+
+def test_user_update_by_city_admin_only() -> None:
+    world = build_world()
+    target = world.user(Role.VIEWER, "a")
+    with pytest.raises(PermissionDenied):
+        user_update(actor=world.user(Role.COUNTY_OFFICER, "a"), user=target, role=Role.CITY_ADMIN)
+    admin = world.user(Role.CITY_ADMIN)
+    user_update(actor=admin, user=target, role=Role.INFO_OFFICER, phone="13800000000")
+    target.refresh_from_db()
+    assert target.role == Role.INFO_OFFICER
+    assert target.history.latest().history_user == admin
+    with pytest.raises(ValidationError):
+        user_update(actor=admin, user=target, role="emperor")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from yingji.accounts import demo
 from yingji.accounts.choices import UnitKind
 from yingji.accounts.models import Unit, User
-from yingji.accounts.services import unit_create, user_create
+from yingji.accounts.services import unit_create, user_create, user_update
 from yingji.core.services import save_with_history
 from yingji.geo.choices import RegionLevel
 from yingji.geo.models import Region
@@ -138,9 +138,13 @@ def load_demo(*, reset_passwords: bool = False) -> DemoLoadResult:
         )
         if account.is_superuser:
             # The demo administrator also runs the Django admin (/admin/).
-            user.is_staff = True
-            user.is_superuser = True
-            save_with_history(user, actor=None, reason=_("演示管理员可进入后台"))
+            user_update(
+                actor=None,
+                user=user,
+                is_staff=True,
+                is_superuser=True,
+                reason=_("演示管理员可进入后台"),
+            )
         result.users_created += 1
     return result
 
