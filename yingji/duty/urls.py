@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "duty"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("log/", views.duty_log, name="log"),
+]
