@@ -265,7 +265,9 @@ class IncidentCreateSerializer(ReportContentMixin):
     missing = _count()
     trapped = _count()
     direct_loss = _loss()
-    source_channel = serializers.ChoiceField(choices=SourceChannel.choices, required=False)
+    source_channel = serializers.ChoiceField(
+        choices=SourceChannel.choices, required=False, allow_null=True
+    )
     reporting_unit = RestrictedPrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
     )
