@@ -26,7 +26,7 @@ from yingji.incidents import services
 from yingji.incidents.choices import IncidentStatus, Severity
 from yingji.incidents.models import Attachment, Event, Incident, Notification, Report
 
-from .factories import IN_COUNTY_A, IN_COUNTY_B, OUTSIDE, make_incident, make_report, upload
+from .factories import IN_COUNTY_A, IN_COUNTY_B, OUTSIDE, make_incident, upload
 
 MEDIA = tempfile.mkdtemp(prefix="yingji-test-media-")
 
