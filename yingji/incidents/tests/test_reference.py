@@ -98,7 +98,10 @@ class TestDataFile:
         # clean rows are not flagged
         assert not BY_CODE["11B06"].is_doubtful
         assert not BY_CODE["11A01"].is_doubtful
-        assert len(doubtful) == 32
+        # plain typos are corrected without the flag (the source text stays in the note)
+        assert not BY_CODE["11B03"].is_doubtful
+        assert "src:" in BY_CODE["11B03"].note
+        assert len(doubtful) == 21
 
     def test_the_file_validates(self):
         assert validate_rows(ROWS) == []
@@ -180,7 +183,7 @@ class TestLoading:
         assert rainstorm.parent.parent.code == "11000"
         assert rainstorm.parent.parent.parent.code == "10000"
         assert IncidentType.objects.get(code="11G01").is_doubtful
-        assert IncidentType.objects.filter(is_doubtful=True).count() == 32
+        assert IncidentType.objects.filter(is_doubtful=True).count() == 21
 
     def test_loading_again_changes_nothing(self):
         result = load_incident_types()
@@ -222,3 +225,77 @@ class TestLoading:
             call_command("load_incident_types", "--file", str(bad))
         with pytest.raises(CommandError, match="找不到"):
             call_command("load_incident_types", "--file", str(tmp_path / "none.csv"))
+
+
+@pytest.mark.django_db
+class TestTypePicker:
+    """The picker include renders, and the types API gives it the whole table in one go."""
+
+    def render(self, snippet: str, **context) -> str:
+        from django.template import Context, Template
+
+        return Template("{% load static %}" + snippet).render(Context(context))
+
+    def test_include_renders_for_a_form_field(self):
+        from django import forms
+
+        class F(forms.Form):
+            incident_type = forms.CharField()
+
+        form = F(data={"incident_type": "11B03"})
+        form.is_valid()
+        html = self.render(
+            '{% include "incidents/_type_picker.html" with field=form.incident_type '
+            'name="incident_type" %}',
+            form=form,
+        )
+        assert "data-type-picker" in html
+        assert 'data-url="/api/v1/incidents/types/"' in html
+        assert 'data-value-field="code"' in html
+        assert (
+            '<input type="hidden" name="incident_type" value="11B03" data-type-picker-value>'
+            in html
+        )
+        # the visible box carries the field's id, so <label for="id_incident_type"> works
+        assert 'id="id_incident_type"' in html
+        assert 'aria-controls="id_incident_type-list"' in html
+        assert 'id="id_incident_type-list" role="listbox"' in html
+        assert 'data-text-doubtful="存疑"' in html
+        assert "/static/js/type-picker.js" in html
+        assert "http://" not in html and "https://" not in html  # no outside asset
+
+    def test_include_with_an_id_value_and_no_field(self):
+        html = self.render(
+            '{% include "incidents/_type_picker.html" with name="type" value=7 value_field="id" '
+            "required=False %}"
+        )
+        assert '<input type="hidden" name="type" value="7" data-type-picker-value>' in html
+        assert 'data-value-field="id"' in html
+        assert 'id="id_type"' in html
+        assert "aria-required" not in html
+
+    def test_include_without_a_value_says_nothing_is_chosen(self):
+        html = self.render('{% include "incidents/_type_picker.html" %}')
+        assert 'name="incident_type" value=""' in html
+        assert "尚未选择事件类型" in html
+        assert 'aria-required="true"' in html
+
+    def test_types_api_gives_the_picker_every_row_in_one_request(self, settings):
+        from rest_framework.test import APIClient
+
+        from yingji.accounts.choices import Role
+        from yingji.core.testing.world import build_world
+
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        client = APIClient()
+        client.force_authenticate(build_world().user(Role.INFO_OFFICER, "a"))
+        response = client.get("/api/v1/incidents/types/", {"page_size": 1000, "ordering": "code"})
+        assert response.status_code == 200
+        body = response.json()
+        rows = body["results"] if isinstance(body, dict) else body
+        assert len(rows) == len(ROWS)
+        assert {"id", "code", "name", "parent", "depth", "is_doubtful"} <= set(rows[0])
+        by_code = {row["code"]: row for row in rows}
+        assert by_code["11B03"]["parent"] in ("11B00", by_code["11B00"]["id"])
+        assert by_code["11G01"]["is_doubtful"] is True
+        assert by_code["10000"]["parent"] is None
