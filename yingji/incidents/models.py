@@ -71,7 +71,7 @@ class Event(RegionScopedModel):
     description = models.TextField(_("概况"), blank=True)
 
     history = HistoricalRecords()
-    objects: ClassVar[Any] = RestrictedManager()
+    objects: Any = RestrictedManager()
 
     class Meta:
         verbose_name = _("事件过程")
@@ -170,7 +170,7 @@ class Incident(RegionScopedModel, LocatedModel):
     )
 
     history = HistoricalRecords()
-    objects: ClassVar[Any] = RestrictedManager()
+    objects: Any = RestrictedManager()
 
     class Meta:
         verbose_name = _("突发事件")

@@ -19,7 +19,7 @@ from .models import Incident, IncidentLog, IncidentType, Notification, Report
 NOTIFIED_ROLES = (Role.DUTY_LEADER, Role.DUTY_OFFICER)
 
 # The chain's reading order: 首报, then 续报 and 日报 as they came, then 终报.
-_KIND_ORDER = {
+_KIND_ORDER: dict[str, int] = {
     ReportKind.INITIAL: 0,
     ReportKind.FOLLOWUP: 1,
     ReportKind.DAILY: 1,
@@ -95,11 +95,12 @@ def ancestor_paths(path: str) -> list[str]:
 
 def users_to_notify(incident: Incident) -> QuerySet[User]:
     """Active duty leaders and duty officers whose scope covers the incident's region."""
-    return User.objects.filter(
+    users: QuerySet[User] = User.objects.filter(
         is_active=True,
         role__in=NOTIFIED_ROLES,
         unit__region__path__in=ancestor_paths(incident.region.path),
     ).order_by("id")
+    return users
 
 
 def report_chain(incident: Incident) -> list[Report]:
@@ -141,15 +142,17 @@ def latest_report_values(incident: Incident) -> dict[str, Any]:
 
 
 def incident_timeline(incident: Incident) -> QuerySet[IncidentLog]:
-    return (
+    entries: QuerySet[IncidentLog] = (
         IncidentLog.objects.filter(incident=incident).select_related("actor").order_by("at", "id")
     )
+    return entries
 
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
     """The user's own notices, about incidents still in their scope."""
-    return (
+    notices: QuerySet[Notification] = (
         Notification.objects.restrict(user, "view")
         .filter(recipient=user)
         .select_related("incident")
     )
+    return notices

@@ -248,6 +248,10 @@ def _visible(model: type[models.Model], obj: Any, actor: Any) -> bool:
     return bool(model._default_manager.restrict(actor, "view").filter(pk=obj.pk).exists())  # type: ignore[attr-defined]
 
 
+def _verbose(name: str) -> str:
+    return str(getattr(Incident._meta.get_field(name), "verbose_name", name))
+
+
 def _has_perm(actor: Any, model: type[models.Model], action: str) -> bool:
     return actor is None or bool(actor.has_perm(permission_name(model, action)))
 
@@ -478,7 +482,7 @@ def _build_incident(
         errors=errors,
     )
     errors.raise_if_any()
-    assert region is not None
+    assert region is not None and occurred_at is not None and channel is not None
     _check_intake_scope(actor, region)
 
     if unit is None and actor is not None:
@@ -648,11 +652,7 @@ def incident_update(*, actor: Any, incident: Incident, data: dict[str, Any]) -> 
             actor=actor,
             action="edited",
             message=_("修改了：%(fields)s")
-            % {
-                "fields": "、".join(
-                    str(Incident._meta.get_field(name).verbose_name) for name in changed
-                )
-            },
+            % {"fields": "、".join(_verbose(name) for name in changed)},
         )
     return incident
 
@@ -690,9 +690,10 @@ def _next_sequence(incident: Incident, kind: str, mode: str, asked: Any, errors:
         if isinstance(asked, bool) or not isinstance(asked, int) or asked < 1:
             errors.add("sequence", _("应为正整数。"))
             return 0
-        if asked == top + 1:
-            return asked
-        if asked > top + 1:
+        asked_n: int = asked
+        if asked_n == top + 1:
+            return asked_n
+        if asked_n > top + 1:
             errors.add("sequence", _("下一期应为第 %(n)d 期。") % {"n": top + 1})
             return 0
         if same_kind.filter(sequence=asked, mode=mode).exists():
@@ -701,7 +702,7 @@ def _next_sequence(incident: Incident, kind: str, mode: str, asked: Any, errors:
                 _("第 %(n)d 期的%(mode)s已经提交。") % {"n": asked, "mode": ReportMode(mode).label},
             )
             return 0
-        return asked
+        return asked_n
     if mode == ReportMode.WRITTEN:
         phone = set(same_kind.filter(mode=ReportMode.PHONE).values_list("sequence", flat=True))
         written = set(same_kind.filter(mode=ReportMode.WRITTEN).values_list("sequence", flat=True))
@@ -799,7 +800,7 @@ def report_submit(
     }
     if changed:
         message += _("；伤亡/损失更新为：") + "，".join(
-            f"{Incident._meta.get_field(k).verbose_name} {v}" for k, v in changed.items()
+            f"{_verbose(k)} {v}" for k, v in changed.items()
         )
     incident_log(incident=incident, actor=actor, action="report", message=message, at=now)
     if closing:

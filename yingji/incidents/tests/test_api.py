@@ -541,3 +541,24 @@ class ConcurrentIntakeTests(TransactionTestCase):
         self.assertEqual(Report.objects.count(), 1)
         self.assertEqual(Notification.objects.count(), 0)
         self.assertEqual(Severity.GENERAL, Incident.objects.get().severity)
+
+
+@override_settings(MEDIA_ROOT=MEDIA)
+class AdminPagesTests(TestCase):
+    def test_admin_lists_and_change_pages_open(self) -> None:
+        from yingji.accounts.models import User
+
+        world = build_world()
+        incident = make_incident(world, world.county_a)
+        services.incident_set_severity(actor=None, incident=incident, severity=3, reason="测试")
+        services.attachment_add(actor=None, incident=incident, upload=upload("pdf"))
+        admin = User.objects.create_superuser("root", "root@example.org", "x-Strong-pass-2026")
+        client = APIClient()
+        client.force_login(admin)
+        for model in ("incident", "report", "attachment", "incidentlog", "event", "notification"):
+            response = client.get(f"/admin/incidents/{model}/")
+            self.assertEqual(response.status_code, 200, model)
+        self.assertEqual(
+            client.get(f"/admin/incidents/incident/{incident.pk}/change/").status_code, 200
+        )
+        self.assertEqual(client.get("/admin/incidents/incident/add/").status_code, 403)
