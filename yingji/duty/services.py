@@ -88,6 +88,7 @@ def duty_log_update(
     """Correct a line (what was said, how it was handled); history keeps the old text."""
     now = now or timezone.now()
     check_scope(actor=actor, model=DutyLogEntry, action="change", region=entry.region)
+    data = {k: v for k, v in data.items() if not (k == "region" and v == entry.region)}
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
         raise ValidationError({name: [_("不能在这里修改。")] for name in unknown})

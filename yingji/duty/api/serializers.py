@@ -5,16 +5,20 @@ from typing import Any
 from rest_framework import serializers
 
 from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField
+from yingji.geo.models import Region
 from yingji.incidents.models import Incident
 
 from ..models import DutyLogEntry
 
 
 class DutyLogEntrySerializer(serializers.ModelSerializer):
-    """A duty-log line; region and recorder come from the signed-in user."""
+    """A duty-log line; the recorder is the signed-in user, the region theirs by default."""
 
     incident = RestrictedPrimaryKeyRelatedField(
         queryset=Incident.objects.all(), allow_null=True, required=False
+    )
+    region = RestrictedPrimaryKeyRelatedField(
+        queryset=Region.objects.all(), required=False, help_text="默认为记录人所在单位的区划。"
     )
     at = serializers.DateTimeField(required=False)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -40,7 +44,7 @@ class DutyLogEntrySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["region", "recorded_by", "created_at", "updated_at"]
+        read_only_fields = ["recorded_by", "created_at", "updated_at"]
 
     def get_incident_number(self, obj: DutyLogEntry) -> str:
         return obj.incident.number if obj.incident_id else ""
