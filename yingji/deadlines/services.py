@@ -301,7 +301,7 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
     - existing reports from the responsible side fulfil what they can.
     """
     incident = (
-        Incident.objects.select_for_update()
+        Incident.objects.select_for_update(of=("self",))
         .select_related("region", "owner_unit__region")
         .get(pk=incident.pk)
     )
@@ -693,7 +693,7 @@ def deadline_check(
     """
     now = now or timezone.now()
     deadline = (
-        Deadline.objects.select_for_update()
+        Deadline.objects.select_for_update(of=("self",))
         .select_related("incident__region", "responsible_unit")
         .filter(pk=deadline_id)
         .first()
@@ -818,7 +818,9 @@ def finding_confirm(
 ) -> Finding:
     """A reviewer confirms a suspected (or re-confirms a dismissed) finding, with reasons."""
     finding = (
-        Finding.objects.select_for_update().select_related("incident__region").get(pk=finding.pk)
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("incident__region")
+        .get(pk=finding.pk)
     )
     return _decide(
         actor=actor, finding=finding, status=FindingStatus.CONFIRMED, reasons=reasons, now=now
@@ -831,7 +833,9 @@ def finding_dismiss(
 ) -> Finding:
     """A reviewer dismisses a finding (e.g. the unit had reported by another channel)."""
     finding = (
-        Finding.objects.select_for_update().select_related("incident__region").get(pk=finding.pk)
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("incident__region")
+        .get(pk=finding.pk)
     )
     return _decide(
         actor=actor, finding=finding, status=FindingStatus.DISMISSED, reasons=reasons, now=now
