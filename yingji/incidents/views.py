@@ -24,7 +24,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -108,13 +108,6 @@ def _form_errors(form: Any) -> dict[str, list[str]]:
         ("__all__" if name == "__all__" else name): [str(e) for e in errors]
         for name, errors in form.errors.items()
     }
-
-
-def _reverse_or_empty(name: str, *args: Any) -> str:
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def _next_deadlines(incidents: list[Incident]) -> dict[int, Any]:
@@ -387,10 +380,6 @@ def report_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "map_config": map_page_config(),
-            "type_picker": ["incidents/_type_picker.html", "incidents/_type_select.html"],
-            "incident_types": IncidentType.objects.filter(is_active=True, depth__gte=2).order_by(
-                "code"
-            ),
         },
         status=status,
     )
@@ -572,6 +561,22 @@ def _suggestion(incident: Incident) -> Any:
         return None
 
 
+def _duplicates(incident: Incident, user: Any) -> list[Any]:
+    """Open incidents nearby, of a related type, about the same time (offered for merging)."""
+    if incident.lon is None or incident.lat is None:
+        return []
+    from .duplicates import find_possible_duplicates
+
+    return find_possible_duplicates(
+        lon=incident.lon,
+        lat=incident.lat,
+        incident_type=incident.incident_type,
+        occurred_at=incident.occurred_at,
+        exclude_id=incident.pk,
+        user=user,
+    )
+
+
 def _render_detail(
     request: HttpRequest, incident: Incident, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -621,7 +626,7 @@ def _render_detail(
         "merge_form": forms.get("merge_form") or MergeForm(),
         "sign_form": forms.get("sign_form") or SignOffForm(),
         "open_panel": forms.get("open_panel", ""),
-        "duplicates_url": _reverse_or_empty("api:incidents-possible-duplicates"),
+        "duplicates": _duplicates(incident, user) if can_change and open_ else [],
         "unread": _unread_count(user),
         "merged_into": incident.merged_into if incident.merged_into_id else None,
     }

@@ -436,6 +436,10 @@ class DetailActionTests(PageTestBase):
     def test_merge_into_another_incident(self) -> None:
         other, _ = services.incident_report(actor=self.officer_a, data=payload(title="同一处积水"))
         self.login(self.officer_a)
+        # The same place, type and time: offered for merging on the page.
+        page = self.client.get(reverse("incidents:detail", args=[other.pk]))
+        self.assertContains(page, f'data-duplicate="{self.incident_a.pk}"')
+        self.assertNotContains(page, f'data-duplicate="{self.incident_b.pk}"')
         r = self.client.post(
             reverse("incidents:merge", args=[other.pk]), {"target": self.incident_a.pk}
         )
