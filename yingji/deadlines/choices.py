@@ -41,7 +41,12 @@ ALLOWED_ANCHORS: dict[str, tuple[str, ...]] = {
 }
 
 # An earlier clock is a stricter one: occurred_at ≤ received_at.
-ANCHOR_RANK = {Anchor.OCCURRED: 0, Anchor.RECEIVED: 1, Anchor.PREVIOUS_REPORT: 1, Anchor.CLOSED: 1}
+ANCHOR_RANK: dict[str, int] = {
+    Anchor.OCCURRED: 0,
+    Anchor.RECEIVED: 1,
+    Anchor.PREVIOUS_REPORT: 1,
+    Anchor.CLOSED: 1,
+}
 
 
 class Confidence(models.TextChoices):

@@ -102,7 +102,6 @@ class DeadlineRule(RegionScopedModel):
     valid_to = models.DateField(_("失效日期"), null=True, blank=True)
 
     history = HistoricalRecords()
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("报告时限规则")

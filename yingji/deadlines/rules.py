@@ -30,12 +30,20 @@ TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class RuleLike(Protocol):
-    id: int | None
-    severity: int | None
-    requirement: str
-    anchor: str
-    minutes: int | None
-    times_of_day: list[str]
+    """What the engine reads of a rule (a ``DeadlineRule`` or a test double)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def severity(self) -> int | None: ...
+    @property
+    def requirement(self) -> str: ...
+    @property
+    def anchor(self) -> str: ...
+    @property
+    def minutes(self) -> int | None: ...
+    @property
+    def times_of_day(self) -> list[str]: ...
 
 
 def path_prefixes(path: str) -> list[str]:
@@ -183,7 +191,7 @@ def laxer_reason(rule: RuleLike, parent: RuleLike) -> str | None:
 def parent_rule(rule: DeadlineRule, severity: int) -> DeadlineRule | None:
     """The rule the parent regions would apply to ``severity`` if ``rule`` did not exist."""
     region = rule.region
-    if region.parent_id is None:
+    if region.parent_id is None or region.parent is None:
         return None
     parent_path = region.parent.path
     at = None

@@ -25,7 +25,7 @@ def _incident_filter(incidents: Any) -> Q:
     return Q(incident_id__in=ids)
 
 
-def open_deadlines_for(incidents: QuerySet | Iterable[Any]) -> dict[int, list[Deadline]]:
+def open_deadlines_for(incidents: QuerySet[Any] | Iterable[Any]) -> dict[int, list[Deadline]]:
     """Incident id → its open deadlines (pending, or late and still unreported), due first.
 
     One query for any number of incidents (a queryset becomes a subquery, a list an IN
@@ -94,11 +94,11 @@ def incident_countdowns(incident: Any, now: dt.datetime | None = None) -> list[C
     return countdowns(open_deadlines_for([incident]).get(incident.pk, []), now)
 
 
-def overdue_deadlines(user: Any, now: dt.datetime | None = None) -> QuerySet:
+def overdue_deadlines(user: Any, now: dt.datetime | None = None) -> QuerySet[Deadline]:
     """Deadlines the user may see that are past due and unreported (late, or pending past due
     if no check has run yet), oldest first."""
     now = now or timezone.now()
-    return (
+    queryset: QuerySet[Deadline] = (
         Deadline.objects.restrict(user, "view")
         .filter(
             Q(status=DeadlineStatus.PENDING, due_at__lt=now)
@@ -107,6 +107,7 @@ def overdue_deadlines(user: Any, now: dt.datetime | None = None) -> QuerySet:
         .select_related("incident", "responsible_unit")
         .order_by("due_at", "id")
     )
+    return queryset
 
 
 def access_finding(*, user: Any, pk: Any, action: str = "view") -> Finding:

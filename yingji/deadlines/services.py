@@ -214,7 +214,9 @@ def _waive(deadline: Deadline, reason: str) -> None:
 
 def _late_finding(deadline: Deadline, *, at: dt.datetime, now: dt.datetime) -> Finding | None:
     """The 迟报 finding of a deadline (created once, confirmed by rule)."""
-    existing = Finding.objects.filter(deadline=deadline, kind=FindingKind.LATE).first()
+    existing: Finding | None = Finding.objects.filter(
+        deadline=deadline, kind=FindingKind.LATE
+    ).first()
     if existing is not None:
         return existing
     minutes = _late_minutes(at, deadline.due_at)
@@ -236,7 +238,10 @@ def _late_finding(deadline: Deadline, *, at: dt.datetime, now: dt.datetime) -> F
         with transaction.atomic():
             save_with_history(finding, actor=None, reason=_("超过时限，自动认定迟报"))
     except IntegrityError:  # another worker made it first
-        return Finding.objects.filter(deadline=deadline, kind=FindingKind.LATE).first()
+        winner: Finding | None = Finding.objects.filter(
+            deadline=deadline, kind=FindingKind.LATE
+        ).first()
+        return winner
     return finding
 
 
@@ -387,7 +392,7 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
 
     def create(kind: str, sequence: int, anchor: dt.datetime, due: dt.datetime) -> Deadline:
         rule = rules[kind]
-        deadline = Deadline.objects.create(
+        deadline: Deadline = Deadline.objects.create(
             incident=incident,
             kind=kind,
             sequence=sequence,
