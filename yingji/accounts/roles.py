@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "incidents.incident": ("view", "add"),
         "incidents.report": ("view", "add"),
         "incidents.attachment": ("view", "add"),
+        "incidents.notification": VIEW,
     },
     Role.DIRECT_REPORT: {
         "geo.region": VIEW,
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "incidents.incident": ("view", "add"),
         "incidents.report": ("view", "add"),
         "incidents.attachment": ("view", "add"),
+        "incidents.notification": VIEW,
     },
     Role.VIEWER: {"*": VIEW},
 }
