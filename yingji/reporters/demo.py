@@ -140,10 +140,11 @@ def _load_district(
     for n in range(total):
         region, unit = places[n % len(places)]
         post = _weighted_post(rng)
-        area = {
+        areas: dict[str, str] = {
             OfficerPost.GRID_WORKER: f"{region.name}第{rng.randint(1, 30)}网格",
             OfficerPost.VILLAGE_CADRE: f"{region.name}{rng.choice('东西南北中')}片村居",
-        }.get(post, f"{region.name}辖区")
+        }
+        area = areas.get(post, f"{region.name}辖区")
         officers.append(
             officer_create(
                 actor=None,

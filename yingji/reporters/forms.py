@@ -15,12 +15,12 @@ from .models import OFFICER_REGION_LEVELS, POINT_REGION_LEVELS, InformationOffic
 from .validators import normalize_phone, validate_duty_phone, validate_phone
 
 
-class RegionChoiceField(forms.ModelChoiceField):
+class RegionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Region) -> str:
         return f"{obj.name}（{obj.code}）"
 
 
-class OfficerForm(forms.ModelForm):
+class OfficerForm(forms.ModelForm):  # type: ignore[type-arg]
     """Register or edit an officer; region and unit choices are what the user may change."""
 
     region = RegionChoiceField(queryset=Region.objects.none(), label=_("所在镇街/县区"))
@@ -49,14 +49,10 @@ class OfficerForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any, action: str = "add", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = (
-            Region.objects.restrict(user, "view")
-            .filter(level__in=OFFICER_REGION_LEVELS)
-            .order_by("path")
-        )
-        self.fields["unit"].queryset = Unit.objects.restrict(user, "view").order_by(
-            "region__path", "name"
-        )
+        regions = Region.objects.restrict(user, "view").filter(level__in=OFFICER_REGION_LEVELS)
+        self.fields["region"].queryset = regions.order_by("path")  # type: ignore[attr-defined]
+        units = Unit.objects.restrict(user, "view").order_by("region__path", "name")
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         if action == "add":
             for name in ("is_active", "inactive_reason", "inactive_since"):
                 del self.fields[name]
@@ -69,7 +65,7 @@ class OfficerForm(forms.ModelForm):
         pass
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = OfficerTraining
         fields = ["date", "course", "hours", "passed", "note"]
@@ -122,11 +118,8 @@ class PointRegisterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = (
-            Region.objects.restrict(user, "view")
-            .filter(level__in=POINT_REGION_LEVELS)
-            .order_by("path")
-        )
+        regions = Region.objects.restrict(user, "view").filter(level__in=POINT_REGION_LEVELS)
+        self.fields["region"].queryset = regions.order_by("path")  # type: ignore[attr-defined]
         if not user.has_perm("accounts.add_user"):
             del self.fields["create_account"]
             del self.fields["username"]

@@ -78,7 +78,6 @@ class InformationOfficer(RegionScopedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "region__path"
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("基层信息员")
@@ -98,7 +97,7 @@ class InformationOfficer(RegionScopedModel):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         region = self.region if self.region_id else None
         if region is not None and region.level not in OFFICER_REGION_LEVELS:
             errors["region"] = _("信息员应登记在镇街或县区。")
@@ -206,7 +205,6 @@ class RosterFiling(RegionScopedModel):
     history = HistoricalRecords(excluded_fields=["snapshot"])
 
     region_scope: ClassVar[str] = "region__path"
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("信息员名录备案")
@@ -251,7 +249,6 @@ class DirectReportPoint(RegionScopedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "region__path"
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("信息直报点")
@@ -264,7 +261,7 @@ class DirectReportPoint(RegionScopedModel):
     def clean(self) -> None:
         from yingji.accounts.choices import UnitKind
 
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         unit = self.unit if self.unit_id else None
         if unit is not None:
             if unit.kind not in (UnitKind.UTILITY, UnitKind.ENTERPRISE):

@@ -27,7 +27,7 @@ class InformationOfficerSerializer(ValidatedModelSerializer):
     unit = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=Unit.objects.all(), allow_null=True, required=False
     )
-    user = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
+    user = RestrictedPrimaryKeyRelatedField(
         queryset=User.objects.all(), allow_null=True, required=False
     )
     phone = PhoneField(max_length=32)
@@ -122,7 +122,7 @@ class RosterReviewSerializer(serializers.Serializer):
 
 
 class DirectReportPointSerializer(ValidatedModelSerializer):
-    unit = RestrictedPrimaryKeyRelatedField(queryset=Unit.objects.all())  # type: ignore[assignment]
+    unit = RestrictedPrimaryKeyRelatedField(queryset=Unit.objects.all())
     contact_phone = PhoneField(max_length=32)
     phone_24h = PhoneField(max_length=32)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
