@@ -101,6 +101,7 @@ def find_possible_duplicates(
             occurred_at__lte=occurred_at + span,
         )
         .select_related("incident_type__parent", "region")
+        .order_by()  # sorted by distance below; spare the database a sort
     )
     if exclude_id is not None:
         queryset = queryset.exclude(pk=exclude_id)

@@ -319,6 +319,7 @@
   Picker.prototype.renderTrail = function (query) {
     var table = this.table;
     this.trail.textContent = "";
+    this.trail.hidden = !!query; // search results carry their own path
     var chain = [];
     var node = table.byCode[this.node];
     while (node && node.depth > 0) { chain.unshift(node); node = table.byCode[node.parentCode]; }
