@@ -24,7 +24,7 @@ class PhoneField(serializers.CharField):
 
 class InformationOfficerSerializer(ValidatedModelSerializer):
     region = RestrictedPrimaryKeyRelatedField(queryset=Region.objects.all())
-    unit = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]
+    unit = RestrictedPrimaryKeyRelatedField(
         queryset=Unit.objects.all(), allow_null=True, required=False
     )
     user = RestrictedPrimaryKeyRelatedField(
