@@ -368,9 +368,16 @@ def score_on_finding(*, finding: Any) -> list[ScoreEntry]:
 
 
 def report_is_complete(report: Any) -> bool:
-    """Whether every mandatory content field of an initial report is filled (§3.2)."""
+    """Whether every mandatory content field of an initial report is filled (§3.2).
+
+    The place counts as given when the report names it or the incident has an address or
+    a map point (intake keeps the place on the incident).
+    """
+    incident = report.incident
     for name in INITIAL_REQUIRED_FIELDS:
         value = getattr(report, name, None)
+        if name == "location_text" and not (value or "").strip():
+            value = incident.address or ("point" if incident.lon is not None else "")
         if value is None or (isinstance(value, str) and not value.strip()):
             return False
     return True
