@@ -16,7 +16,6 @@ from simple_history.models import HistoricalRecords
 from yingji.core.models import (
     ACTIONS,
     RegionScopedModel,
-    RestrictedManager,
     RestrictedQuerySet,
     TimestampedModel,
     permission_name,
@@ -283,7 +282,6 @@ class ScoreEntry(RegionScopedModel):
     reason = models.TextField(_("计分事由"))
 
     history = HistoricalRecords()
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("计分记录")
@@ -347,7 +345,6 @@ class Notice(RegionScopedModel):
     summary = models.JSONField(_("摘要"), default=dict, blank=True)
 
     history = HistoricalRecords()
-    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("通报")

@@ -138,7 +138,7 @@ def _uses_default_rules(start: datetime, end: datetime, within: str | None) -> b
     )
     if within:
         entries = entries.filter(region__path__startswith=within)
-    return entries.exists()
+    return bool(entries.exists())
 
 
 def praised(rows: list[RankingRow]) -> list[RankingRow]:

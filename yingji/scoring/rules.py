@@ -20,7 +20,8 @@ class ApplicableRule:
 
 
 def _depth(rule: ScoringRule) -> int:
-    return 0 if rule.region_id is None else rule.region.path.count("/")
+    region = rule.region
+    return 0 if region is None else region.path.count("/")
 
 
 def applicable_rules(*, trigger: str, region: Any, on: date) -> list[ApplicableRule]:
