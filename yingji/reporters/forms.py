@@ -41,8 +41,8 @@ class OfficerForm(forms.ModelForm):  # type: ignore[type-arg]
             "note",
         ]
         widgets = {
-            "joined_at": forms.DateInput(attrs={"type": "date"}),
-            "inactive_since": forms.DateInput(attrs={"type": "date"}),
+            "joined_at": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "inactive_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
         }
@@ -69,7 +69,7 @@ class TrainingForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = OfficerTraining
         fields = ["date", "course", "hours", "passed", "note"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def _post_clean(self) -> None:
         pass
