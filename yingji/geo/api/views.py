@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +14,13 @@ from rest_framework.views import APIView
 from yingji.core.api.viewsets import RestrictedModelViewSet
 from yingji.geo import lookup
 from yingji.geo.filtersets import RegionFilterSet
-from yingji.geo.geometry import round_coordinates
+from yingji.geo.geometry import (
+    CHINA_MAX_LAT,
+    CHINA_MAX_LON,
+    CHINA_MIN_LAT,
+    CHINA_MIN_LON,
+    round_coordinates,
+)
 from yingji.geo.models import Region
 
 from .serializers import (
@@ -150,7 +156,22 @@ class PointLookupView(APIView):
             "with the smaller code. Regions outside the user's scope are returned as null "
             "and `outside_scope` is true. Convert GCJ-02/BD-09 coordinates to WGS84 first."
         ),
-        parameters=[PointLookupSerializer],
+        parameters=[
+            OpenApiParameter(
+                "lon",
+                {"type": "number", "minimum": CHINA_MIN_LON, "maximum": CHINA_MAX_LON},
+                OpenApiParameter.QUERY,
+                required=True,
+                description="经度（WGS84）",
+            ),
+            OpenApiParameter(
+                "lat",
+                {"type": "number", "minimum": CHINA_MIN_LAT, "maximum": CHINA_MAX_LAT},
+                OpenApiParameter.QUERY,
+                required=True,
+                description="纬度（WGS84）",
+            ),
+        ],
         responses={
             200: LocationSerializer,
             400: OpenApiResponse(description="Missing, non-numeric or out-of-range lon/lat"),
