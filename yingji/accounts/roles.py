@@ -26,6 +26,8 @@ REPORTING = {
 # Reviewers of the report chain: findings of late, missed, concealed, false reports.
 REVIEW = {
     "deadlines.finding": ("view", "add", "change"),
+    # The duty room accepts or returns the counties' officer rosters (S5).
+    "reporters.rosterfiling": ("view", "change"),
     "incidents.event": ("view", "add", "change"),
 }
 

@@ -167,6 +167,17 @@ def wait_until_ready(url: str, supervisor: Supervisor, timeout: float = READY_TI
     return False
 
 
+# What `yingji demo` sets up, in order: (label, management command, its options).
+SETUP_STEPS: list[tuple[str, str, dict[str, Any]]] = [
+    ("迁移数据库 Migrating the database", "migrate", {"interactive": False}),
+    ("载入济南行政区划 Loading Jinan regions", "load_regions", {}),
+    ("生成演示镇街 Generating demo townships", "load_demo_townships", {}),
+    ("创建演示单位和账号 Creating demo units and accounts", "load_demo", {"verbosity": 1}),
+    ("生成演示信息员和直报点 Demo information officers", "load_demo_reporters", {}),
+    ("收集静态文件 Collecting static files", "collectstatic", {"interactive": False}),
+]
+
+
 class Command(BaseCommand):
     help = (
         "Set up the Jinan demo (migrate, regions, townships, accounts) and serve it with a "
@@ -192,7 +203,7 @@ class Command(BaseCommand):
     ) -> None:
         """Run one setup command, showing its label, time and the summary it printed."""
         started = time.monotonic()
-        self.stdout.write(f"[{number}/5] {label} …", ending="")
+        self.stdout.write(f"[{number}/{len(SETUP_STEPS)}] {label} …", ending="")
         self.stdout.flush()
         output = io.StringIO()
         call_command(command, verbosity=verbosity, stdout=output, **kwargs)
@@ -207,13 +218,8 @@ class Command(BaseCommand):
         if serve:
             check_port_free(host, port)  # before a minute of setup, not after
 
-        self.step(1, "迁移数据库 Migrating the database", "migrate", interactive=False)
-        self.step(2, "载入济南行政区划 Loading Jinan regions", "load_regions")
-        self.step(3, "生成演示镇街 Generating demo townships", "load_demo_townships")
-        self.step(
-            4, "创建演示单位和账号 Creating demo units and accounts", "load_demo", verbosity=1
-        )
-        self.step(5, "收集静态文件 Collecting static files", "collectstatic", interactive=False)
+        for number, (label, command, kwargs) in enumerate(SETUP_STEPS, start=1):
+            self.step(number, label, command, **kwargs)
 
         url = public_url(host, port)
         self.stdout.write(banner(url, demo_account_rows()))
