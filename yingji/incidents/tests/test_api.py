@@ -190,6 +190,17 @@ class IncidentActionTests(TestCase):
         self.assertEqual(codes, [201, 200, 200])
         self.assertEqual(Incident.objects.filter(idempotency_key="push-7").count(), 1)
 
+    def test_push_with_gbt35965_time_format(self) -> None:
+        when = timezone.localtime() - timedelta(minutes=30)
+        pushed = self.create(
+            self.world.user(Role.DUTY_OFFICER, "city"),
+            occurred_at=when.strftime("%Y-%m-%d %H:%M:%S+08:00"),
+            source_channel="other_platform",
+            region="370102",
+        )
+        self.assertEqual(pushed["region_code"], "370102")
+        self.assertEqual(pushed["source_channel"], "other_platform")
+
     def test_bad_intake_names_the_fields(self) -> None:
         client = self.client_for(self.officer_a)
         url = self.url("incident-list")
