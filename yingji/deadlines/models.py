@@ -211,11 +211,12 @@ class Deadline(TimestampedModel):
         verbose_name_plural = _("报告时限")
         ordering = ["due_at", "id"]
         indexes = [
-            # The duty board: the pending deadlines of many open incidents, by due time.
+            # The duty board: the open deadlines (pending, or late and still unreported) of
+            # many incidents, by due time (``selectors.OPEN`` is the same condition).
             models.Index(
                 fields=["incident", "due_at"],
-                condition=models.Q(status="pending"),
-                name="deadline_pending_incident",
+                condition=models.Q(status="pending") | models.Q(status="late", met_at__isnull=True),
+                name="deadline_open_incident",
             ),
             # The safety net and "overdue" lists: pending deadlines past due.
             models.Index(

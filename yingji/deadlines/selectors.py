@@ -5,17 +5,45 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .choices import DeadlineStatus
+from .choices import DeadlineStatus, Requirement
 from .models import Deadline, Finding
 
 # The columns a countdown needs; nothing else is read for the board.
-BOARD_FIELDS = ("id", "incident_id", "kind", "sequence", "due_at", "status", "met_at")
+BOARD_FIELDS = ("id", "incident_id", "kind", "sequence", "due_at", "status")
+# "Open": pending, or late and still unreported. Written exactly as the condition of the
+# partial index ``deadline_open_incident`` so that the database uses it.
+OPEN = Q(status=DeadlineStatus.PENDING) | Q(status=DeadlineStatus.LATE, met_at__isnull=True)
+
+
+class OpenDeadline(NamedTuple):
+    """A deadline as the board needs it (no model instance: 10,000 of them must be cheap)."""
+
+    id: int
+    incident_id: int
+    kind: str
+    sequence: int
+    due_at: dt.datetime
+    status: str
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def label(self) -> str:
+        from yingji.incidents.models import chinese_number
+
+        if self.kind == Requirement.FOLLOWUP and self.sequence:
+            return f"续报{chinese_number(self.sequence)}"
+        if self.kind == Requirement.DAILY and self.sequence:
+            return f"日报{self.sequence}"
+        return str(Requirement(self.kind).label)
 
 
 def _incident_filter(incidents: Any) -> Q:
@@ -25,22 +53,22 @@ def _incident_filter(incidents: Any) -> Q:
     return Q(incident_id__in=ids)
 
 
-def open_deadlines_for(incidents: QuerySet[Any] | Iterable[Any]) -> dict[int, list[Deadline]]:
+def open_deadlines_for(incidents: QuerySet[Any] | Iterable[Any]) -> dict[int, list[OpenDeadline]]:
     """Incident id → its open deadlines (pending, or late and still unreported), due first.
 
     One query for any number of incidents (a queryset becomes a subquery, a list an IN
-    list); pending rows come from the partial index ``deadline_pending_incident``.
+    list), served by the partial index ``deadline_open_incident`` in index order; rows are
+    plain tuples, not model instances (several times cheaper for 10,000 incidents).
     """
     rows = (
         Deadline.objects.filter(_incident_filter(incidents))
-        .filter(
-            Q(status=DeadlineStatus.PENDING) | Q(status=DeadlineStatus.LATE, met_at__isnull=True)
-        )
-        .only(*BOARD_FIELDS)
-        .order_by("incident_id", "due_at", "id")
+        .filter(OPEN)
+        .order_by("incident_id", "due_at")
+        .values_list(*BOARD_FIELDS)
     )
-    result: dict[int, list[Deadline]] = {}
-    for deadline in rows:
+    result: dict[int, list[OpenDeadline]] = {}
+    for row in rows:
+        deadline = OpenDeadline(*row)
         result.setdefault(deadline.incident_id, []).append(deadline)
     return result
 
@@ -72,7 +100,9 @@ class Countdown:
         }
 
 
-def countdowns(deadlines: Iterable[Deadline], now: dt.datetime | None = None) -> list[Countdown]:
+def countdowns(
+    deadlines: Iterable[OpenDeadline | Deadline], now: dt.datetime | None = None
+) -> list[Countdown]:
     now = now or timezone.now()
     return [
         Countdown(
@@ -100,10 +130,8 @@ def overdue_deadlines(user: Any, now: dt.datetime | None = None) -> QuerySet[Dea
     now = now or timezone.now()
     queryset: QuerySet[Deadline] = (
         Deadline.objects.restrict(user, "view")
-        .filter(
-            Q(status=DeadlineStatus.PENDING, due_at__lt=now)
-            | Q(status=DeadlineStatus.LATE, met_at__isnull=True)
-        )
+        .filter(OPEN)
+        .filter(Q(status=DeadlineStatus.LATE) | Q(due_at__lt=now))
         .select_related("incident", "responsible_unit")
         .order_by("due_at", "id")
     )
