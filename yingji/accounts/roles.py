@@ -65,6 +65,11 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.VIEWER: {"*": VIEW},
 }
 
+# Roles that see, of the models declaring ``own_records``, only what their own unit
+# reported: a direct-report point (a utility in the city region) must not read the
+# whole city's incidents.
+OWN_RECORDS_ONLY_ROLES = frozenset({Role.DIRECT_REPORT})
+
 # Account administration stays with the city: nobody else may list or edit users.
 CITY_ONLY = ("accounts.user",)
 

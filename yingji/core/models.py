@@ -20,6 +20,13 @@ if TYPE_CHECKING:
 ACTIONS = ("view", "add", "change", "delete")
 
 
+def is_own_records_only(user: Any) -> bool:
+    """Whether ``user``'s role sees only its own unit's records (accounts.roles)."""
+    from yingji.accounts.roles import OWN_RECORDS_ONLY_ROLES
+
+    return getattr(user, "role", None) in OWN_RECORDS_ONLY_ROLES
+
+
 def permission_name(model: type[models.Model], action: str) -> str:
     """Django's permission string for ``action`` on ``model``, e.g. ``geo.view_region``."""
     opts = model._meta
@@ -37,7 +44,10 @@ class RestrictedQuerySet(models.QuerySet):
         - anonymous or inactive users get nothing;
         - the user's role must grant ``action`` on the model (see ``accounts.roles``);
         - superusers see everything; everyone else sees their unit's region and below
-          (a county its own region, the city every region of the city).
+          (a county its own region, the city every region of the city);
+        - reporting-only roles (a direct-report point: a water company sits in the city
+          region) see, of the models that declare ``own_records``, only the rows their
+          unit reported or they created.
         """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
@@ -51,7 +61,15 @@ class RestrictedQuerySet(models.QuerySet):
         if not scope:
             return self.none()
         lookup: str = self.model.region_scope  # type: ignore[attr-defined]
-        return self.filter(**{f"{lookup}__startswith": scope})
+        scoped = self.filter(**{f"{lookup}__startswith": scope})
+        own: tuple[str, str] | None = getattr(self.model, "own_records", None)
+        if own is not None and is_own_records_only(user):
+            unit_lookup, user_lookup = own
+            unit_id = getattr(user, "unit_id", None)
+            return scoped.filter(
+                models.Q(**{unit_lookup: unit_id}) | models.Q(**{user_lookup: user.pk})
+            )
+        return scoped
 
 
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]

@@ -171,6 +171,8 @@ class Incident(RegionScopedModel, LocatedModel):
 
     history = HistoricalRecords()
     objects: Any = RestrictedManager()
+    # A direct-report point sees the incidents its unit reported (core.models.restrict).
+    own_records: ClassVar[tuple[str, str]] = ("reporting_unit", "created_by")
 
     class Meta:
         verbose_name = _("突发事件")
@@ -267,6 +269,7 @@ class Report(TimestampedModel):
 
     region_scope: ClassVar[str] = "incident__region__path"
     objects: ClassVar[Any] = RestrictedManager()
+    own_records: ClassVar[tuple[str, str]] = ("incident__reporting_unit", "incident__created_by")
 
     class Meta:
         verbose_name = _("报告")
@@ -332,6 +335,7 @@ class Attachment(TimestampedModel):
 
     region_scope: ClassVar[str] = "incident__region__path"
     objects: ClassVar[Any] = RestrictedManager()
+    own_records: ClassVar[tuple[str, str]] = ("incident__reporting_unit", "incident__created_by")
 
     class Meta:
         verbose_name = _("附件")
@@ -362,6 +366,7 @@ class IncidentLog(models.Model):
 
     region_scope: ClassVar[str] = "incident__region__path"
     objects: ClassVar[Any] = RestrictedManager()
+    own_records: ClassVar[tuple[str, str]] = ("incident__reporting_unit", "incident__created_by")
 
     class Meta:
         verbose_name = _("处置记录")
@@ -394,6 +399,7 @@ class Notification(models.Model):
 
     region_scope: ClassVar[str] = "incident__region__path"
     objects: ClassVar[Any] = RestrictedManager()
+    own_records: ClassVar[tuple[str, str]] = ("incident__reporting_unit", "incident__created_by")
 
     class Meta:
         verbose_name = _("事件通知")

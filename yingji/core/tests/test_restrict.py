@@ -69,3 +69,39 @@ def test_prefix_does_not_leak_to_sibling_codes() -> None:
     odd = Region.objects.create(code="3701021", name="假区划", level="district", parent=world.city)
     user = world.user(Role.COUNTY_OFFICER, "a")
     assert odd not in Region.objects.restrict(user, "view")
+
+
+def test_direct_report_point_sees_only_its_own_incidents() -> None:
+    """A utility sits in the city region; it must not read the whole city's incidents."""
+    from django.utils import timezone
+
+    from yingji.accounts.choices import UnitKind
+    from yingji.core.testing.world import make_unit
+    from yingji.incidents.models import Incident, IncidentType, Report
+
+    world = build_world()
+    water = make_unit("济南水务集团", world.city, kind=UnitKind.UTILITY)
+    point_user = make_user("shuiwu-test", Role.DIRECT_REPORT, water)
+    kind = IncidentType.objects.get_or_create(code="22A99", defaults={"name": "测试", "depth": 3})[
+        0
+    ]
+    now = timezone.now()
+
+    def incident(title: str, unit: Unit) -> Incident:
+        return Incident.objects.create(
+            title=title,
+            incident_type=kind,
+            occurred_at=now,
+            received_at=now,
+            source_channel="direct_report",
+            region=world.county_a,
+            reporting_unit=unit,
+        )
+
+    ours = incident("供水管网爆管", water)
+    theirs = incident("道路积水", world.unit_a)
+    Report.objects.create(incident=theirs, kind="initial", mode="phone", submitted_at=now)
+    assert set(Incident.objects.restrict(point_user, "view")) == {ours}
+    assert not Report.objects.restrict(point_user, "view").exists()
+    # Everyone else is unaffected: the city sees both.
+    assert set(Incident.objects.restrict(world.user(Role.DUTY_OFFICER), "view")) == {ours, theirs}
