@@ -112,3 +112,33 @@ class RegionScopedModel(TimestampedModel):
 
     class Meta:
         abstract = True
+
+
+class ReviewedModel(models.Model):
+    """Abstract: a registry record that its steward must re-confirm on a cycle.
+
+    ``review_interval_days`` on the class is the default cycle (data like hazard sources
+    are "updated on a schedule", S4); a record may carry its own. The platform lists
+    records whose ``next_review_due`` has passed, per owning unit.
+    """
+
+    default_review_days: ClassVar[int] = 365
+
+    last_reviewed_at = models.DateTimeField(_("最近核查时间"), null=True, blank=True)
+    review_interval_days = models.PositiveIntegerField(
+        _("核查周期（天）"), null=True, blank=True, help_text=_("留空则按本类数据的默认周期。")
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def review_days(self) -> int:
+        return self.review_interval_days or self.default_review_days
+
+    @property
+    def next_review_due(self) -> Any:
+        from datetime import timedelta
+
+        base = self.last_reviewed_at or getattr(self, "created_at", None)
+        return base + timedelta(days=self.review_days) if base else None
