@@ -63,6 +63,14 @@ INSTALLED_APPS = [
     "yingji.reporters",
     "yingji.scoring",
     "yingji.duty",
+    "yingji.supplies",
+    "yingji.equipment",
+    "yingji.teams",
+    "yingji.experts",
+    "yingji.shelters",
+    "yingji.hazards",
+    "yingji.targets",
+    "yingji.catalogue",
 ]
 
 MIDDLEWARE = [
