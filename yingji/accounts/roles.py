@@ -31,6 +31,12 @@ REVIEW = {
     "incidents.event": ("view", "add", "change"),
 }
 
+# The registries of the one map (S2–S4, S12, S13): each county and department keeps its own.
+REGISTRIES = {
+    f"{app}.*": ("view", "add", "change")
+    for app in ("supplies", "equipment", "teams", "experts", "shelters", "hazards", "targets")
+}
+
 ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     Role.CITY_ADMIN: {"*": ALL},
     Role.DUTY_OFFICER: {"*": VIEW, **REPORTING, **REVIEW, "duty.*": ("view", "add", "change")},
