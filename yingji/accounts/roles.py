@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "*": VIEW,
         "accounts.unit": ("view", "add", "change"),
         "reporters.*": ("view", "add", "change"),
+        **REGISTRIES,
         **REPORTING,
         # A county may add its own deadline rules, stricter than the city's (validated);
         # only the city administrator deletes rules (docs/models/deadline-rule.md).
