@@ -194,6 +194,7 @@
     overdueStat.classList.toggle("is-alarm", n > 0);
   });
   countRows();
+  if (window.YingjiCountdown) window.YingjiCountdown.tick(); // the overdue count, now
   document.body.setAttribute("data-board-token", token);
   document.body.setAttribute("data-board-ready", "true");
   schedule();

@@ -21,8 +21,8 @@
     var minutes = Math.floor(ms / 60000);
     if (minutes < 60) return minutes + " " + labels.minutes;
     var hours = Math.floor(minutes / 60);
-    if (hours < 48) return hours + " " + labels.hours + " " + (minutes % 60) + " " + labels.minutes;
-    return Math.floor(hours / 24) + " " + labels.days + " " + (hours % 24) + " " + labels.hours;
+    if (hours < 48) return hours + " " + labels.hours + (minutes % 60 ? " " + (minutes % 60) + " " + labels.minutes : "");
+    return Math.floor(hours / 24) + " " + labels.days + (hours % 24 ? " " + (hours % 24) + " " + labels.hours : "");
   }
 
   function clock(ms) {
