@@ -46,6 +46,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.unit": ("view", "add", "change"),
         "reporters.*": ("view", "add", "change"),
         **REGISTRIES,
+        # The supplies catalogue (GB/T 38565 codes) is city-wide: only the city edits it.
+        "supplies.supplycategory": VIEW,
+        "supplies.supplyitem": VIEW,
         **REPORTING,
         # A county may add its own deadline rules, stricter than the city's (validated);
         # only the city administrator deletes rules (docs/models/deadline-rule.md).
