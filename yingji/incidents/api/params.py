@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from yingji.incidents.models import IncidentType
+
+# Only ASCII codes and ids reach the database (no NUL bytes, no full-width digits).
+CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
+ID_RE = re.compile(r"^[0-9]{1,9}$")
 
 
 class IncidentTypeParamField(serializers.Field):
@@ -20,9 +25,9 @@ class IncidentTypeParamField(serializers.Field):
     def to_internal_value(self, data: Any) -> IncidentType:
         value = str(data).strip().upper()
         found = None
-        if len(value) == 5:
+        if CODE_RE.match(value):
             found = IncidentType.objects.filter(code=value).first()
-        elif value.isdigit() and len(value) <= 9:
+        elif ID_RE.match(value):
             found = IncidentType.objects.filter(pk=int(value)).first()
         if found is None:
             raise serializers.ValidationError(

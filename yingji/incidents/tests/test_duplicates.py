@@ -337,3 +337,34 @@ class TestAPI:
     def test_anonymous_is_refused(self, world):
         params = {"lon": CENTRE[0], "lat": CENTRE[1], "type": "11A02"}
         assert APIClient().get(URL, params).status_code in (401, 403)
+
+
+def test_any_query_string_is_200_or_400(world):
+    """Fuzz: whatever the parameters hold, the answer is a list or a 400 — never a 500."""
+    make_incident(world)
+    client = APIClient()
+    client.force_authenticate(world.user(Role.DUTY_OFFICER, "city"))
+    values = st.one_of(
+        st.text(max_size=30),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.integers(min_value=-(10**20), max_value=10**20).map(str),
+        st.sampled_from(["116.95", "36.6", "11A02", "11000", "2026-07-15T14:00", "0", "1e308"]),
+    )
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        params=st.fixed_dictionaries(
+            {"lon": values, "lat": values, "type": values},
+            optional={
+                "occurred_at": values,
+                "radius_m": values,
+                "window_minutes": values,
+                "exclude": values,
+            },
+        )
+    )
+    def check(params):
+        response = client.get(URL, params)
+        assert response.status_code in (200, 400), (params, response.content[:300])
+
+    check()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import settings as settings_
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
@@ -264,6 +265,8 @@ class TestAPI:
             ({"direct_loss": "1e400"}, "direct_loss"),
             ({"type": "99Z99"}, "type"),
             ({"type": "x" * 500}, "type"),
+            ({"type": "\x0011B0"}, "type"),
+            ({"type": "１１Ｂ０３"}, "type"),
             ({"missing": "-2"}, "missing"),
         ],
     )
@@ -276,3 +279,32 @@ class TestAPI:
 
     def test_anonymous_is_refused(self):
         assert APIClient().get(URL, {"deaths": 3}).status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_any_query_string_is_200_or_400(settings):
+    """Fuzz: whatever the parameters hold, the answer is a suggestion or a 400 — never a 500."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    client = APIClient()
+    client.force_authenticate(build_world().user(Role.DUTY_OFFICER, "city"))
+    values = st.one_of(
+        st.text(max_size=30),
+        st.integers(min_value=-(10**30), max_value=10**30).map(str),
+        st.floats(allow_nan=True, allow_infinity=True).map(str),
+        st.sampled_from(["11B03", "12d01", "10000", "19000", "0", "1e5", "１０", "3.0", ""]),
+    )
+
+    @settings_(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(
+        params=st.dictionaries(
+            st.sampled_from(["deaths", "serious_injuries", "missing", "direct_loss", "type"]),
+            values,
+        )
+    )
+    def check(params):
+        response = client.get(URL, params)
+        assert response.status_code in (200, 400), (params, response.content[:300])
+        if response.status_code == 200:
+            assert response.json()["level"] in (1, 2, 3, 4)
+
+    check()
