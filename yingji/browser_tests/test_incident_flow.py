@@ -150,6 +150,11 @@ def test_phone_report_to_board_to_late_follow_up_to_monthly_notice(
     phone.locator("details[data-more] summary").click()
     phone.select_option("select[name=severity]", "3")
     phone.screenshot(path=str(artifacts_dir / "report-form-phone.png"), full_page=True)
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.screenshot(path=str(artifacts_dir / "report-form-phone-top.png"))
+    phone.locator("[data-field=deaths]").scroll_into_view_if_needed()
+    phone.evaluate("window.scrollBy(0, -60)")
+    phone.screenshot(path=str(artifacts_dir / "report-form-phone-middle.png"))
 
     # A double tap: one record (the button is disabled while sending, the key dedups).
     phone.locator("[data-submit]").dblclick()
