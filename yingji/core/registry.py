@@ -501,6 +501,7 @@ class RegistryPages:
     default_sort: str = ""
     filter_fields: Sequence[str] | None = None  # filter form fields shown (default: all)
     extra_links: Sequence[tuple[Any, str]] = field(default_factory=tuple)
+    annotate: Callable[[Any], Any] | None = None  # adds computed columns to the queryset
 
     @property
     def list_name(self) -> str:
@@ -514,7 +515,7 @@ class RegistryPages:
         qs = self.model.objects.restrict(request.user, "view").select_related(*self.select_related)
         if self.prefetch_related:
             qs = qs.prefetch_related(*self.prefetch_related)
-        return qs
+        return self.annotate(qs) if self.annotate is not None else qs
 
     def sortable(self) -> set[str]:
         return {c.field for c in self.columns if c.sort}

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from yingji.core.registry import registry_urls
+
+from .views import EXPERT_PAGES
 
 app_name = "experts"
 
-urlpatterns: list = []
+urlpatterns = registry_urls(EXPERT_PAGES)
