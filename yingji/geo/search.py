@@ -1,0 +1,588 @@
+"""Spatial search over any registered map layer: nearest N, within a radius, in a polygon.
+
+Used by the map (``/api/v1/geo/search/…``) and later by command decision support::
+
+    from yingji.geo import search
+    from yingji.geo.layers import get_layer
+
+    layer = get_layer("supplies.warehouse")
+    search.nearest(layer=layer, user=user, lon=117.02, lat=36.67, n=5, filters={"kind": "gov"})
+    search.within_radius(layer=layer, user=user, lon=117.02, lat=36.67, radius_m=5000)
+    search.within_polygon(layer=layer, user=user, polygon={"type": "Polygon", ...})
+
+How (DESIGN D3, ``docs/decisions/0007-spatial-index.md``):
+
+1. **Candidates** come from the layer's in-process grid index
+   (:mod:`yingji.geo.spatial_index`), narrowed by the user's region (when the model is
+   scoped on ``region__path``) and by the layer filters that are plain columns — both
+   only ever *supersets* of what the user may see.
+2. **Exact geometry** in Python: geodesic distance on the WGS84 ellipsoid (pyproj, as
+   :func:`yingji.geo.distance.distance_m`), point-in-polygon with shapely (closed
+   polygons: a point on the edge is inside).
+3. **Confirmation** through the database: the candidates' ids go through
+   ``layer.model.objects.restrict(user, "view")`` plus the layer's filters, special
+   filters and text search — the one authority on what a user sees — which also gives
+   each hit its name and current coordinates.
+
+Orders: nearest and radius by ``(distance_m, id)``; polygon by id. Ties in distance
+are broken by the smaller id, so results are deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connections
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from . import spatial_index
+from .distance import WGS84_GEOD
+from .geometry import validate_geometry
+from .layers import Layer
+from .models import Region
+
+MAX_NEAREST = 1000
+MAX_RADIUS_M = 100_000.0
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+MEAN_EARTH_RADIUS_M = 6_371_008.8
+# Spherical (haversine) distances differ from the ellipsoid's by well under 1 %.
+_SPHERE_SLACK = 1.01
+# Candidates confirmed per database query at most (SQLite allows 999 parameters).
+_CONFIRM_CHUNK_SQLITE = 900
+_CONFIRM_CHUNK = 20_000
+
+FilterValues = Mapping[str, str | Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One record found: its id, display name, WGS84 point and distance (point queries)."""
+
+    id: int
+    name: str
+    lon: float
+    lat: float
+    distance_m: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "lon": round(self.lon, 6),
+            "lat": round(self.lat, 6),
+            "distance_m": None if self.distance_m is None else round(self.distance_m, 1),
+        }
+
+
+@dataclass
+class SearchResult:
+    """Hits of one layer (sorted, at most ``limit``) and how many matched in all."""
+
+    layer: Layer
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.hits)
+
+
+# --- the layer's queryset ---------------------------------------------------------------------
+
+
+def name_field(layer: Layer) -> str:
+    """The column shown as a record's name: the layer's first search field, else ``pk``."""
+    for name in layer.search_fields:
+        try:
+            f = layer.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if getattr(f, "concrete", False) and not f.is_relation:
+            return str(name)
+    return "pk"
+
+
+def _values(value: str | Sequence[str]) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def filtered_queryset(
+    layer: Layer,
+    user: Any,
+    filters: FilterValues | None = None,
+    q: str | None = None,
+) -> Any:
+    """``restrict(user, "view")`` of the layer's model, with its filters and text search.
+
+    ``filters`` maps a layer filter (or special filter) name to a value or a list of
+    values (a comma-separated string counts as a list: any of them matches). Unknown
+    names and values the column cannot hold raise ``ValidationError`` naming the filter.
+    """
+    qs = layer.model.objects.restrict(user, "view")
+    for param, raw in (filters or {}).items():
+        values = _values(raw)
+        if not values:
+            continue
+        try:
+            if param in layer.filters:
+                lookup = layer.filters[param]
+                qs = (
+                    qs.filter(**{lookup: values[0]})
+                    if len(values) == 1
+                    else qs.filter(**{f"{lookup}__in": values})
+                )
+            elif param in layer.special_filters:
+                for value in values:
+                    qs = layer.special_filters[param](qs, value)
+            else:
+                raise DjangoValidationError(
+                    {param: [_("图层 %(layer)s 没有这个筛选条件。") % {"layer": layer.key}]}
+                )
+        except DjangoValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise
+            raise DjangoValidationError({param: exc.messages}) from exc
+        except (ValueError, TypeError) as exc:
+            raise DjangoValidationError(
+                {param: [_("筛选值 %(value)s 无效。") % {"value": ",".join(values)}]}
+            ) from exc
+    if q:
+        text = Q()
+        for name in layer.search_fields:
+            text |= Q(**{f"{name}__icontains": q})
+        qs = qs.filter(text)
+    return qs
+
+
+# --- the plan of one query: queryset, index and pre-masks ---------------------------------------
+
+
+@dataclass
+class _Plan:
+    layer: Layer
+    qs: Any
+    index: spatial_index.GridIndex
+    regions: np.ndarray | None  # allowed region ids (sorted), None = no region pre-mask
+    column_masks: list[tuple[str, np.ndarray]]  # (column, allowed codes)
+    exact: bool  # whether the pre-masks are the whole rule (confirmation only drops stale rows)
+    name: str
+
+    def premask(self, pos: np.ndarray) -> np.ndarray:
+        if len(pos) == 0:
+            return pos
+        keep = np.ones(len(pos), dtype=bool)
+        if self.regions is not None:
+            keep &= np.isin(self.index.region[pos], self.regions)
+        for column, codes in self.column_masks:
+            keep &= np.isin(self.index.columns[column][pos], codes)
+        return pos[keep]
+
+
+_region_cache: dict[str, tuple[float, np.ndarray]] = {}
+
+
+def _allowed_regions(scope: str) -> np.ndarray:
+    """Ids of the regions under ``scope`` (cached for the spatial index TTL)."""
+    import time
+
+    now = time.monotonic()
+    cached = _region_cache.get(scope)
+    if cached is not None and now < cached[0]:
+        return cached[1]
+    ids = np.array(
+        sorted(Region.objects.filter(path__startswith=scope).values_list("id", flat=True)),
+        dtype=np.int64,
+    )
+    _region_cache[scope] = (now + spatial_index._ttl(), ids)
+    return ids
+
+
+def _column_codes(
+    layer: Layer, index: spatial_index.GridIndex, param: str, values: list[str]
+) -> np.ndarray | None:
+    """Codes of ``values`` in the index's column for ``param``; None if not comparable."""
+    lookup = layer.filters[param]
+    try:
+        f = layer.model._meta.get_field(lookup.removesuffix("_id"))
+        target = f.target_field if f.is_relation else f
+        words = [str(target.to_python(v)) for v in values]
+    except Exception:
+        return None
+    vocab = index.vocab.get(param, {})
+    return np.array([vocab[w] for w in words if w in vocab], dtype=np.int32)
+
+
+def _plan(layer: Layer, user: Any, filters: FilterValues | None, q: str | None) -> _Plan | None:
+    qs = filtered_queryset(layer, user, filters, q)
+    if qs.query.is_empty():
+        return None
+    index = spatial_index.get_index(layer.key, layer.model, layer.filters)
+    exact = not q
+    regions = None
+    if not user.is_superuser:
+        if getattr(layer.model, "region_scope", "") == "region__path":
+            regions = _allowed_regions(user.scope_path or "\x00")
+        else:
+            exact = False
+        from yingji.core.models import is_own_records_only
+
+        if getattr(layer.model, "own_records", None) and is_own_records_only(user):
+            exact = False
+    column_masks: list[tuple[str, np.ndarray]] = []
+    for param, raw in (filters or {}).items():
+        values = _values(raw)
+        if not values:
+            continue
+        codes = _column_codes(layer, index, param, values) if param in index.columns else None
+        if codes is None:
+            exact = False
+        else:
+            column_masks.append((param, codes))
+    return _Plan(layer, qs, index, regions, column_masks, exact, name_field(layer))
+
+
+class _StaleIndex(Exception):
+    """A confirmed row's coordinates differ from the index's: rebuild and retry once."""
+
+
+def _confirm(plan: _Plan, pos: np.ndarray) -> dict[int, tuple[str, float, float]]:
+    """The rows among ``pos`` the user may see under the filters: id → (name, lon, lat)."""
+    if len(pos) == 0:
+        return {}
+    ids = plan.index.ids[pos]
+    vendor = connections[plan.qs.db].vendor
+    chunk = _CONFIRM_CHUNK_SQLITE if vendor == "sqlite" else _CONFIRM_CHUNK
+    out: dict[int, tuple[str, float, float]] = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk].tolist()
+        rows = plan.qs.filter(pk__in=part).order_by().values_list("pk", plan.name, "lon", "lat")
+        for pk, name, lon, lat in rows:
+            out[pk] = ("" if name is None else str(name), lon, lat)
+    # A row whose point moved since the index was built: the index is stale.
+    want = dict(zip(ids.tolist(), pos.tolist(), strict=True))
+    for pk, (_name, lon, lat) in out.items():
+        p = want[pk]
+        if lon is None or lat is None or lon != plan.index.lon[p] or lat != plan.index.lat[p]:
+            raise _StaleIndex
+    return out
+
+
+def _retrying(fn: Any) -> Any:
+    def wrapper(*, layer: Layer, **kwargs: Any) -> Any:
+        try:
+            return fn(layer=layer, **kwargs)
+        except _StaleIndex:
+            spatial_index.invalidate(layer.model)
+            try:
+                return fn(layer=layer, **kwargs)
+            except _StaleIndex:
+                spatial_index.invalidate(layer.model)
+                return fn(layer=layer, _trust_db=True, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+# --- exact geometry ---------------------------------------------------------------------------
+
+
+def geodesic_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Geodesic distances (WGS84 ellipsoid, Karney) from one point to many, in metres."""
+    if len(lons) == 0:
+        return np.zeros(0, dtype=np.float64)
+    _, _, d = WGS84_GEOD.inv(
+        np.full(len(lons), lon, dtype=np.float64),
+        np.full(len(lats), lat, dtype=np.float64),
+        lons,
+        lats,
+    )
+    return np.asarray(d, dtype=np.float64)
+
+
+def haversine_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
+    """Spherical distances (fast, within 0.6 % of the ellipsoid's), in metres."""
+    phi1 = math.radians(lat)
+    phi2 = np.radians(lats)
+    dphi = phi2 - phi1
+    dlmb = np.radians(lons - lon)
+    h = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * MEAN_EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+def _check_point(lon: float, lat: float) -> None:
+    errors = {}
+    if not (isinstance(lon, int | float) and math.isfinite(lon) and -180 <= lon <= 180):
+        errors["lon"] = [_("经度必须在 -180 到 180 之间。")]
+    if not (isinstance(lat, int | float) and math.isfinite(lat) and -90 <= lat <= 90):
+        errors["lat"] = [_("纬度必须在 -90 到 90 之间。")]
+    if errors:
+        raise DjangoValidationError(errors)
+
+
+def _order(d: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    return np.lexsort((ids, d))
+
+
+# --- nearest N --------------------------------------------------------------------------------
+
+
+@_retrying
+def nearest(
+    *,
+    layer: Layer,
+    user: Any,
+    lon: float,
+    lat: float,
+    n: int = 10,
+    filters: FilterValues | None = None,
+    max_distance_m: float | None = None,
+    q: str | None = None,
+    _trust_db: bool = False,
+) -> list[Hit]:
+    """The ``n`` records of ``layer`` nearest to ``(lon, lat)`` that ``user`` may see.
+
+    Sorted by geodesic distance, then id. ``max_distance_m`` drops farther records.
+    """
+    _check_point(lon, lat)
+    if not 1 <= n <= MAX_NEAREST:
+        raise DjangoValidationError(
+            {"n": [_("n 必须在 1 到 %(max)s 之间。") % {"max": MAX_NEAREST}]}
+        )
+    if max_distance_m is not None and not max_distance_m > 0:
+        raise DjangoValidationError({"max_distance_m": [_("距离必须大于 0。")]})
+    plan = _plan(layer, user, filters, q)
+    if plan is None or plan.index.size == 0:
+        return []
+    idx = plan.index
+    limit = math.inf if max_distance_m is None else float(max_distance_m)
+    ci = math.floor((lon - idx.x0) / idx.dx)
+    cj = math.floor((lat - idx.y0) / idx.dy)
+    ci = min(max(ci, 0), idx.nx - 1)
+    cj = min(max(cj, 0), idx.ny - 1)
+    k = max(1, math.ceil(math.sqrt(4 * n / spatial_index.POINTS_PER_CELL) / 2))
+    seen = np.zeros(0, dtype=np.int64)
+    pend_pos = np.zeros(0, dtype=np.int64)
+    pend_d = np.zeros(0, dtype=np.float64)
+    hits: list[Hit] = []
+    batch = n + 8 if plan.exact else 4 * n
+    while True:
+        rect = (
+            max(ci - k, 0),
+            max(cj - k, 0),
+            min(ci + k, idx.nx - 1),
+            min(cj + k, idx.ny - 1),
+        )
+        pos = plan.premask(idx.rect_positions(*rect))
+        if len(seen):
+            pos = pos[~np.isin(pos, seen, assume_unique=True)]
+        seen = np.concatenate((seen, pos)) if len(seen) else pos
+        d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
+        near = d <= limit
+        pend_pos = np.concatenate((pend_pos, pos[near]))
+        pend_d = np.concatenate((pend_d, d[near]))
+        bound = idx.outside_distance_lower_bound(lon, lat, *rect)
+        final = bound == math.inf or bound > limit
+        ready = np.ones(len(pend_pos), dtype=bool) if final else pend_d < bound
+        r_pos, r_d = pend_pos[ready], pend_d[ready]
+        pend_pos, pend_d = pend_pos[~ready], pend_d[~ready]
+        order = _order(r_d, idx.ids[r_pos])
+        r_pos, r_d = r_pos[order], r_d[order]
+        start = 0
+        while start < len(r_pos) and len(hits) < n:
+            stop = min(len(r_pos), start + batch)
+            found = _confirm_or_trust(plan, r_pos[start:stop], _trust_db)
+            for p, dist in zip(r_pos[start:stop].tolist(), r_d[start:stop].tolist(), strict=True):
+                pk = int(idx.ids[p])
+                row = found.get(pk)
+                if row is not None:
+                    hits.append(Hit(pk, row[0], row[1], row[2], dist))
+                    if len(hits) == n:
+                        break
+            start = stop
+            batch *= 4
+        if len(hits) >= n or final:
+            return hits[:n]
+        k *= 2
+
+
+def _confirm_or_trust(
+    plan: _Plan, pos: np.ndarray, trust_db: bool
+) -> dict[int, tuple[str, float, float]]:
+    if not trust_db:
+        return _confirm(plan, pos)
+    try:
+        return _confirm(plan, pos)
+    except _StaleIndex:
+        # Third try: the index keeps changing under us; answer from the database rows
+        # we got, keeping the index's coordinates for ordering.
+        ids = plan.index.ids[pos].tolist()
+        rows = plan.qs.filter(pk__in=ids).order_by().values_list("pk", plan.name, "lon", "lat")
+        return {pk: ("" if nm is None else str(nm), x, y) for pk, nm, x, y in rows if x is not None}
+
+
+# --- within a radius --------------------------------------------------------------------------
+
+
+def _circle_box(lon: float, lat: float, radius_m: float) -> tuple[float, float, float, float]:
+    """A lon/lat box certainly containing the geodesic circle (a superset)."""
+    ang = radius_m / (spatial_index._R_MIN * spatial_index._SAFETY)
+    dlat = math.degrees(ang)
+    top = min(89.9, abs(lat) + dlat)
+    s = math.sin(ang) / math.cos(math.radians(top))
+    dlon = 180.0 if s >= 1 else math.degrees(math.asin(s)) * 1.001
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+@_retrying
+def within_radius(
+    *,
+    layer: Layer,
+    user: Any,
+    lon: float,
+    lat: float,
+    radius_m: float,
+    filters: FilterValues | None = None,
+    limit: int | None = None,
+    q: str | None = None,
+    _trust_db: bool = False,
+) -> SearchResult:
+    """Records of ``layer`` within ``radius_m`` (geodesic, inclusive) of ``(lon, lat)``.
+
+    ``hits`` are sorted by distance then id and cut at ``limit``; ``count`` is the total.
+    """
+    _check_point(lon, lat)
+    if not (
+        isinstance(radius_m, int | float)
+        and math.isfinite(radius_m)
+        and 0 < radius_m <= MAX_RADIUS_M
+    ):
+        raise DjangoValidationError(
+            {"radius": [_("半径必须大于 0 且不超过 %(max)s 米。") % {"max": int(MAX_RADIUS_M)}]}
+        )
+    result = SearchResult(layer)
+    plan = _plan(layer, user, filters, q)
+    if plan is None or plan.index.size == 0:
+        return result
+    idx = plan.index
+    pos = plan.premask(idx.box_positions(*_circle_box(lon, lat, radius_m)))
+    near = haversine_m(lon, lat, idx.lon[pos], idx.lat[pos]) <= radius_m * _SPHERE_SLACK + 1.0
+    pos = pos[near]
+    d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
+    inside = d <= radius_m
+    pos, d = pos[inside], d[inside]
+    order = _order(d, idx.ids[pos])
+    pos, d = pos[order], d[order]
+    found = _confirm_or_trust(plan, pos, _trust_db)
+    hits = []
+    for p, dist in zip(pos.tolist(), d.tolist(), strict=True):
+        pk = int(idx.ids[p])
+        row = found.get(pk)
+        if row is not None:
+            hits.append(Hit(pk, row[0], row[1], row[2], dist))
+    result.count = len(hits)
+    result.hits = hits if limit is None else hits[:limit]
+    return result
+
+
+# --- within a polygon -------------------------------------------------------------------------
+
+
+def polygon_shape(polygon: Any, field_name: str = "polygon") -> Any:
+    """A validated GeoJSON Polygon/MultiPolygon (or Feature) as a prepared shapely shape."""
+    try:
+        geometry = validate_geometry(polygon, allowed_types=POLYGON_TYPES)
+    except DjangoValidationError as exc:
+        raise DjangoValidationError({field_name: exc.messages}) from exc
+    shape = shapely.geometry.shape(geometry)
+    shapely.prepare(shape)
+    return shape
+
+
+@_retrying
+def within_polygon(
+    *,
+    layer: Layer,
+    user: Any,
+    polygon: Any,
+    filters: FilterValues | None = None,
+    limit: int | None = None,
+    q: str | None = None,
+    _trust_db: bool = False,
+) -> SearchResult:
+    """Records of ``layer`` inside ``polygon`` (GeoJSON Polygon or MultiPolygon, WGS84).
+
+    The polygon is closed: a point on its edge is inside. ``hits`` are sorted by id and
+    cut at ``limit``; ``count`` is the total. ``polygon`` may also be a shapely geometry
+    already validated (e.g. by :func:`polygon_shape`).
+    """
+    shape = polygon if isinstance(polygon, shapely.Geometry) else polygon_shape(polygon)
+    result = SearchResult(layer)
+    plan = _plan(layer, user, filters, q)
+    if plan is None or plan.index.size == 0:
+        return result
+    idx = plan.index
+    sure, maybe = idx.polygon_positions(shape)
+    sure, maybe = plan.premask(sure), plan.premask(maybe)
+    if len(maybe):
+        maybe = maybe[shapely.intersects_xy(shape, idx.lon[maybe], idx.lat[maybe])]
+    pos = np.concatenate((sure, maybe))
+    pos = pos[np.argsort(idx.ids[pos], kind="stable")]
+    found = _confirm_or_trust(plan, pos, _trust_db)
+    hits = []
+    for p in pos.tolist():
+        pk = int(idx.ids[p])
+        row = found.get(pk)
+        if row is not None:
+            hits.append(Hit(pk, row[0], row[1], row[2]))
+    result.count = len(hits)
+    result.hits = hits if limit is None else hits[:limit]
+    return result
+
+
+def layers_in_polygon(
+    *,
+    layers: Iterable[Layer],
+    user: Any,
+    polygon: Any,
+    filters: Mapping[str, FilterValues] | None = None,
+    limit: int | None = None,
+) -> list[SearchResult]:
+    """:func:`within_polygon` for several layers (``filters`` per layer key)."""
+    shape = polygon if isinstance(polygon, shapely.Geometry) else polygon_shape(polygon)
+    return [
+        within_polygon(
+            layer=layer,
+            user=user,
+            polygon=shape,
+            filters=(filters or {}).get(layer.key),
+            limit=limit,
+        )
+        for layer in layers
+    ]
+
+
+__all__ = [
+    "MAX_NEAREST",
+    "MAX_RADIUS_M",
+    "Hit",
+    "SearchResult",
+    "filtered_queryset",
+    "geodesic_m",
+    "layers_in_polygon",
+    "name_field",
+    "nearest",
+    "polygon_shape",
+    "within_polygon",
+    "within_radius",
+]

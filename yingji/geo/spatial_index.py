@@ -1,0 +1,418 @@
+"""An in-process point index per map layer: a uniform lon/lat grid over numpy arrays (D3).
+
+The spatial search service (:mod:`yingji.geo.search`) asks this index for *candidates*:
+the points whose position may satisfy a query (near a point, within a radius, inside a
+polygon). The index knows only ``(id, lon, lat, region id)`` and the values of the
+layer's plain filter columns; it never decides what a user may see. Every candidate is
+confirmed through ``layer.model.objects.restrict(user, "view")`` plus the layer's
+filters by the search service (one query by primary key), which also supplies the
+names and the current coordinates. See ``docs/spatial-search.md`` and
+``docs/decisions/0007-spatial-index.md`` for why a grid of our own and not SQL ``IN``
+lists of H3 cells.
+
+Structure: the points are sorted by grid cell (row-major), and ``starts[c]`` is the
+offset of cell ``c``'s first point, so a rectangle of cells is one contiguous slice per
+row. Cells are square in metres (``dx = dy / cos(mid latitude)``) and sized for about
+:data:`POINTS_PER_CELL` points each, capped at :data:`MAX_CELLS` cells.
+
+Freshness: the index of a layer is rebuilt when the model's version key (row count,
+highest id, latest ``updated_at`` if the model has it) changes. The key is checked at
+most every ``YINGJI_SPATIAL_INDEX_TTL`` seconds (default 5); saving or deleting a row of
+the layer's model in this process drops the index at once (a cache signal). Since the
+search service confirms candidates with the database, a stale index can only *miss* a
+point created or moved in another process during that window, never show a deleted one
+or one outside the user's scope.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.db import connections, models
+from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
+
+POINTS_PER_CELL = 8
+MAX_CELLS = 4_000_000
+# Smallest cell side (degrees of latitude, ≈ 55 m): tiny layers get a coarse grid.
+MIN_STEP_DEG = 0.0005
+# Rows read per round trip while building.
+FETCH_CHUNK = 200_000
+# Half-width of a polygon's bbox in cells above which the cells are classified as
+# inside/crossing before points are tested.
+SPLIT_MIN_POINTS = 50_000
+SPLIT_TARGET_BLOCKS = 2_500
+
+
+def _ranges(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Concatenate ``arange(a[i], b[i])`` for all i, vectorised."""
+    lengths = b - a
+    keep = lengths > 0
+    a, lengths = a[keep], lengths[keep]
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(a - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+@dataclass
+class GridIndex:
+    """Points sorted by grid cell. Arrays are read-only once built."""
+
+    ids: np.ndarray  # int64
+    lon: np.ndarray  # float64
+    lat: np.ndarray  # float64
+    region: np.ndarray  # int64, -1 when unknown
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # int32 codes
+    vocab: dict[str, dict[str, int]] = field(default_factory=dict)
+    x0: float = 0.0
+    y0: float = 0.0
+    dx: float = 1.0
+    dy: float = 1.0
+    nx: int = 1
+    ny: int = 1
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(2, dtype=np.int64))
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(
+        cls,
+        ids: np.ndarray,
+        lon: np.ndarray,
+        lat: np.ndarray,
+        region: np.ndarray | None = None,
+        columns: dict[str, np.ndarray] | None = None,
+        vocab: dict[str, dict[str, int]] | None = None,
+        *,
+        points_per_cell: int = POINTS_PER_CELL,
+        max_cells: int = MAX_CELLS,
+    ) -> GridIndex:
+        ids = np.asarray(ids, dtype=np.int64)
+        lon = np.asarray(lon, dtype=np.float64)
+        lat = np.asarray(lat, dtype=np.float64)
+        region = (
+            np.full(len(ids), -1, dtype=np.int64)
+            if region is None
+            else np.asarray(region, dtype=np.int64)
+        )
+        columns = dict(columns or {})
+        n = len(ids)
+        if n == 0:
+            return cls(ids, lon, lat, region, columns, dict(vocab or {}))
+        x0, x1 = float(lon.min()), float(lon.max())
+        y0, y1 = float(lat.min()), float(lat.max())
+        cos0 = max(math.cos(math.radians((y0 + y1) / 2)), 0.01)
+        area = max(x1 - x0, MIN_STEP_DEG) * cos0 * max(y1 - y0, MIN_STEP_DEG)
+        cells = min(max_cells, max(1, n // points_per_cell))
+        dy = max(MIN_STEP_DEG, math.sqrt(area / cells))
+        dx = dy / cos0
+        nx = int((x1 - x0) / dx) + 1
+        ny = int((y1 - y0) / dy) + 1
+        ix = np.minimum(((lon - x0) / dx).astype(np.int64), nx - 1)
+        iy = np.minimum(((lat - y0) / dy).astype(np.int64), ny - 1)
+        key = iy * nx + ix
+        order = np.argsort(key, kind="stable")
+        counts = np.bincount(key, minlength=nx * ny)
+        starts = np.zeros(nx * ny + 1, dtype=np.int64)
+        np.cumsum(counts, out=starts[1:])
+        return cls(
+            ids=ids[order],
+            lon=lon[order],
+            lat=lat[order],
+            region=region[order],
+            columns={name: col[order] for name, col in columns.items()},
+            vocab=dict(vocab or {}),
+            x0=x0,
+            y0=y0,
+            dx=dx,
+            dy=dy,
+            nx=nx,
+            ny=ny,
+            starts=starts,
+        )
+
+    # --- cells ----------------------------------------------------------------------------
+
+    def cell_range(
+        self, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+    ) -> tuple[int, int, int, int] | None:
+        """Inclusive cell bounds ``(ix0, iy0, ix1, iy1)`` of a lon/lat box, clipped."""
+        if self.size == 0:
+            return None
+        ix0 = math.floor((min_lon - self.x0) / self.dx)
+        ix1 = math.floor((max_lon - self.x0) / self.dx)
+        iy0 = math.floor((min_lat - self.y0) / self.dy)
+        iy1 = math.floor((max_lat - self.y0) / self.dy)
+        if ix1 < 0 or iy1 < 0 or ix0 >= self.nx or iy0 >= self.ny:
+            return None
+        return max(ix0, 0), max(iy0, 0), min(ix1, self.nx - 1), min(iy1, self.ny - 1)
+
+    def rect_positions(self, ix0: int, iy0: int, ix1: int, iy1: int) -> np.ndarray:
+        """Positions (into the sorted arrays) of the points in a rectangle of cells."""
+        rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
+        return _ranges(self.starts[rows + ix0], self.starts[rows + ix1 + 1])
+
+    def blocks_positions(self, bx0: np.ndarray, by0: np.ndarray, b: int, cr: tuple) -> np.ndarray:
+        """Positions of the points in square blocks of ``b``×``b`` cells (clipped to ``cr``)."""
+        _, _, ix1, iy1 = cr
+        if len(bx0) == 0:
+            return np.zeros(0, dtype=np.int64)
+        rows = by0[:, None] + np.arange(b)[None, :]
+        cols0 = np.broadcast_to(bx0[:, None], rows.shape)
+        valid = rows <= iy1
+        rows, cols0 = rows[valid], cols0[valid]
+        cols1 = np.minimum(cols0 + b - 1, ix1)
+        base = rows * self.nx
+        return _ranges(self.starts[base + cols0], self.starts[base + cols1 + 1])
+
+    def box_positions(
+        self, min_lon: float, min_lat: float, max_lon: float, max_lat: float
+    ) -> np.ndarray:
+        """Positions of the points whose cell meets the box (a superset of the box)."""
+        cr = self.cell_range(min_lon, min_lat, max_lon, max_lat)
+        if cr is None:
+            return np.zeros(0, dtype=np.int64)
+        return self.rect_positions(*cr)
+
+    def polygon_positions(self, polygon: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(sure, maybe)`` positions for a shapely polygon.
+
+        ``sure`` points lie in blocks of cells strictly inside the polygon (no test
+        needed); ``maybe`` points lie in blocks that cross its boundary and must be tested
+        exactly. Blocks outside the polygon are skipped.
+        """
+        empty = np.zeros(0, dtype=np.int64)
+        min_lon, min_lat, max_lon, max_lat = polygon.bounds
+        cr = self.cell_range(min_lon, min_lat, max_lon, max_lat)
+        if cr is None:
+            return empty, empty
+        ix0, iy0, ix1, iy1 = cr
+        rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
+        n_box = int((self.starts[rows + ix1 + 1] - self.starts[rows + ix0]).sum())
+        if n_box < SPLIT_MIN_POINTS:
+            return empty, self.rect_positions(*cr)
+        w, h = ix1 - ix0 + 1, iy1 - iy0 + 1
+        b = max(1, math.ceil(math.sqrt(w * h / SPLIT_TARGET_BLOCKS)))
+        gx, gy = np.meshgrid(np.arange(ix0, ix1 + 1, b), np.arange(iy0, iy1 + 1, b))
+        bx0, by0 = gx.ravel().astype(np.int64), gy.ravel().astype(np.int64)
+        eps = 1e-9
+        boxes = shapely.box(
+            self.x0 + bx0 * self.dx - eps,
+            self.y0 + by0 * self.dy - eps,
+            self.x0 + np.minimum(bx0 + b, ix1 + 1) * self.dx + eps,
+            self.y0 + np.minimum(by0 + b, iy1 + 1) * self.dy + eps,
+        )
+        shapely.prepare(polygon)
+        touches = shapely.intersects(polygon, boxes)
+        inside = touches & shapely.contains_properly(polygon, boxes)
+        crossing = touches & ~inside
+        # Points beyond the grid's last row/column sit in the edge cells (clipped), so an
+        # edge block is never "inside" unless its box really is.
+        sure = self.blocks_positions(bx0[inside], by0[inside], b, cr)
+        maybe = self.blocks_positions(bx0[crossing], by0[crossing], b, cr)
+        return sure, maybe
+
+    def outside_distance_lower_bound(
+        self, lon: float, lat: float, ix0: int, iy0: int, ix1: int, iy1: int
+    ) -> float:
+        """A lower bound (metres) on the distance from a point to any point of the index
+        outside the rectangle of cells; ``inf`` when the rectangle covers the whole grid."""
+        bounds = []
+        if ix0 > 0:
+            bounds.append(_meridian_gap(lon, lat, self.x0 + ix0 * self.dx))
+        if ix1 < self.nx - 1:
+            bounds.append(_meridian_gap(lon, lat, self.x0 + (ix1 + 1) * self.dx))
+        if iy0 > 0:
+            bounds.append(_parallel_gap(lat, self.y0 + iy0 * self.dy))
+        if iy1 < self.ny - 1:
+            bounds.append(_parallel_gap(lat, self.y0 + (iy1 + 1) * self.dy))
+        return max(0.0, min(bounds)) if bounds else math.inf
+
+
+# Shortest radius of curvature of the WGS84 ellipsoid (meridional, at the equator):
+# a sphere of this radius underestimates every geodesic distance, and the 0.99 factor
+# absorbs the rest (distances here are city-scale).
+_R_MIN = 6_335_439.0
+_SAFETY = 0.99
+
+
+def _parallel_gap(lat: float, lat_line: float) -> float:
+    """Lower bound on the distance from latitude ``lat`` to the parallel ``lat_line``."""
+    return _SAFETY * _R_MIN * abs(math.radians(lat_line - lat))
+
+
+def _meridian_gap(lon: float, lat: float, lon_line: float) -> float:
+    """Lower bound on the distance from ``(lon, lat)`` to the meridian ``lon_line``."""
+    dl = abs(math.radians(lon_line - lon))
+    if dl >= math.pi / 2:
+        return _SAFETY * _R_MIN * math.pi / 2
+    # Spherical cross-track distance to a meridian: asin(cos φ · sin Δλ).
+    return _SAFETY * _R_MIN * math.asin(min(1.0, math.cos(math.radians(lat)) * math.sin(dl)))
+
+
+# --- building from a layer's model -----------------------------------------------------------
+
+
+def indexable_filters(model: Any, filters: dict[str, str]) -> dict[str, str]:
+    """The layer filters (param → column) that are plain local columns of ``model``."""
+    out: dict[str, str] = {}
+    for param, lookup in filters.items():
+        name = lookup.removesuffix("_id")
+        if "__" in name:
+            continue
+        try:
+            f = model._meta.get_field(name)
+        except Exception:
+            continue
+        if not getattr(f, "concrete", False) or f.many_to_many or f.one_to_many:
+            continue
+        out[param] = f.attname
+    return out
+
+
+def _has_region(model: Any) -> bool:
+    try:
+        f = model._meta.get_field("region")
+    except Exception:
+        return False
+    return bool(getattr(f, "is_relation", False) and getattr(f, "concrete", False))
+
+
+def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIndex:
+    """Read every row of ``model`` with a point (unrestricted) into a :class:`GridIndex`."""
+    cols = indexable_filters(model, filters or {})
+    region_col = "region_id" if _has_region(model) else None
+    fields = ["pk", "lon", "lat", *([region_col] if region_col else []), *cols.values()]
+    qs = model._base_manager.filter(lon__isnull=False, lat__isnull=False).order_by()
+    sql, params = qs.values_list(*fields).query.sql_with_params()
+    ids_parts, lon_parts, lat_parts, reg_parts = [], [], [], []
+    raw_cols: dict[str, list[Any]] = {p: [] for p in cols}
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            rows = cursor.fetchmany(FETCH_CHUNK)
+            if not rows:
+                break
+            columns = list(zip(*rows, strict=True))
+            ids_parts.append(np.fromiter(columns[0], dtype=np.int64, count=len(rows)))
+            lon_parts.append(np.fromiter(columns[1], dtype=np.float64, count=len(rows)))
+            lat_parts.append(np.fromiter(columns[2], dtype=np.float64, count=len(rows)))
+            k = 3
+            if region_col:
+                reg_parts.append(
+                    np.fromiter(
+                        (-1 if r is None else r for r in columns[3]),
+                        dtype=np.int64,
+                        count=len(rows),
+                    )
+                )
+                k = 4
+            for j, param in enumerate(cols):
+                raw_cols[param].extend(columns[k + j])
+
+    def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    vocab: dict[str, dict[str, int]] = {}
+    codes: dict[str, np.ndarray] = {}
+    for param, values in raw_cols.items():
+        words = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        if len(words):
+            uniq, inverse = np.unique(words.astype(str), return_inverse=True)
+        else:
+            uniq, inverse = np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64)
+        vocab[param] = {str(w): i for i, w in enumerate(uniq.tolist())}
+        codes[param] = inverse.astype(np.int32)
+    ids = cat(ids_parts, np.int64)
+    return GridIndex.build(
+        ids,
+        cat(lon_parts, np.float64),
+        cat(lat_parts, np.float64),
+        cat(reg_parts, np.int64) if region_col else None,
+        codes,
+        vocab,
+    )
+
+
+# --- the process-wide cache ------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    index: GridIndex
+    version: tuple[Any, ...]
+    fresh_until: float
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], _Entry] = {}
+_connected: set[Any] = set()
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "YINGJI_SPATIAL_INDEX_TTL", 5.0))
+
+
+def version_of(model: Any) -> tuple[Any, ...]:
+    """What changes when a row is added, removed or (if it has ``updated_at``) edited."""
+    aggregates: dict[str, Any] = {"n": Count("pk"), "top": Max("pk")}
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        aggregates["latest"] = Max("updated_at")
+    agg = model._base_manager.order_by().aggregate(**aggregates)
+    return tuple(agg.get(k) for k in ("n", "top", "latest"))
+
+
+def _on_change(sender: Any, **kwargs: Any) -> None:
+    invalidate(sender)
+
+
+def get_index(key: str, model: Any, filters: dict[str, str] | None = None) -> GridIndex:
+    """The process-wide index of a layer, rebuilt when its model's rows changed."""
+    if model not in _connected:
+        with _lock:
+            if model not in _connected:
+                uid = f"geo.spatial_index.{model._meta.label}"
+                post_save.connect(_on_change, sender=model, dispatch_uid=uid + ".save")
+                post_delete.connect(_on_change, sender=model, dispatch_uid=uid + ".delete")
+                _connected.add(model)
+    cache_key = (key, model._meta.label)
+    entry = _cache.get(cache_key)
+    now = time.monotonic()
+    if entry is not None and now < entry.fresh_until:
+        return entry.index
+    with _lock:
+        entry = _cache.get(cache_key)
+        if entry is not None and time.monotonic() < entry.fresh_until:
+            return entry.index
+        version = version_of(model)
+        if entry is None or entry.version != version:
+            entry = _Entry(build_for_model(model, filters), version, 0.0)
+        entry.fresh_until = time.monotonic() + _ttl()
+        _cache[cache_key] = entry
+        return entry.index
+
+
+def invalidate(model: Any | None = None) -> None:
+    """Drop the cached index of ``model``'s layers (all layers when None)."""
+    with _lock:
+        if model is None:
+            _cache.clear()
+            return
+        label = (
+            model._meta.label
+            if isinstance(model, type) and issubclass(model, models.Model)
+            else None
+        )
+        for cache_key in [k for k in _cache if k[1] == label]:
+            del _cache[cache_key]
