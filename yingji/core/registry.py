@@ -105,6 +105,27 @@ def _apply(obj: models.Model, fields: dict[str, Any]) -> dict[str, Any]:
     return m2m
 
 
+def shape_point(obj: Any, shape: Any = None) -> tuple[float, float] | None:
+    """A label point of the record's shape (``shape_field``), for records given only a shape."""
+    from yingji.geo.geometry import label_point
+
+    name = getattr(type(obj), "shape_field", "")
+    shape = shape if shape is not None else (getattr(obj, name, None) if name else None)
+    if not shape:
+        return None
+    try:
+        return label_point(shape)
+    except Exception:  # an invalid shape is reported by full_clean(), not here
+        return None
+
+
+def _point_from_shape(obj: Any) -> None:
+    if hasattr(obj, "set_point") and not obj.has_point:
+        point = shape_point(obj)
+        if point is not None:
+            obj.set_point(*point)
+
+
 def _has_region_field(obj: Any) -> bool:
     return any(f.name == "region" for f in obj._meta.concrete_fields)
 
@@ -129,6 +150,7 @@ def registry_create(
     """
     obj = model()
     m2m = _apply(obj, dict(fields))
+    _point_from_shape(obj)
     _ensure_region(obj)
     if actor is not None:
         check_scope(actor=actor, model=model, action="add", region=obj.region)  # type: ignore[attr-defined]
@@ -146,6 +168,7 @@ def registry_update(*, actor: Any, obj: Any, reason: str = "", **fields: Any) ->
     if actor is not None:
         check_scope(actor=actor, model=model, action="change", region=obj.region)
     m2m = _apply(obj, dict(fields))
+    _point_from_shape(obj)
     moved = any(name in fields for name in ("lon", "lat"))
     if "region" not in fields and moved and _has_region_field(obj):
         # A moved point moves the record to the region it now lies in (when it has one).
@@ -396,7 +419,17 @@ class RegistrySerializer(ValidatedModelSerializer):
             if (lon is None) != (lat is None):
                 raise serializers.ValidationError({"lat": [_("经度和纬度要同时填写。")]})
         if self.instance is None and attrs.get("region") is None:
-            region = region_from_point(attrs.get("lon"), attrs.get("lat"))
+            lon, lat = attrs.get("lon"), attrs.get("lat")
+            shape_field = getattr(self.Meta.model, "shape_field", "")  # type: ignore[attr-defined]
+            if lon is None and shape_field and attrs.get(shape_field):
+                lon, lat = shape_point(self.Meta.model(), attrs[shape_field]) or (None, None)  # type: ignore[attr-defined]
+            elif (
+                lon is not None and lat is not None and attrs.get("source_crs", "wgs84") != "wgs84"
+            ):
+                from yingji.geo.coords import convert
+
+                lon, lat = convert(lon, lat, attrs["source_crs"], "wgs84")
+            region = region_from_point(lon, lat)
             if region is None:
                 raise serializers.ValidationError(
                     {"region": [_("请填写所属区划，或给出位于本市范围内的坐标。")]}
