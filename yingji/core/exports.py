@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -48,6 +49,13 @@ def field_value(obj: models.Model, name: str) -> Any:
         return "是" if value else "否"
     if isinstance(value, dict | list):
         return ""
+    return clean_cell(value)
+
+
+def clean_cell(value: Any) -> Any:
+    """Excel refuses control characters; a pasted report may contain them. Drop them."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
@@ -63,7 +71,8 @@ def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
         cell.alignment = Alignment(horizontal="center", vertical="center")
     widths = [max(8, len(str(h)) * 2 + 2) for h in headers]
     for row in rows:
-        ws.append(list(row))
+        row = [clean_cell(value) for value in row]
+        ws.append(row)
         for i, value in enumerate(row):
             widths[i] = min(60, max(widths[i], len(str(value)) + 2))
     for i, width in enumerate(widths, start=1):

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 ACTIONS = ("view", "add", "change", "delete")
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """``/370000/370100/370102/`` → ``["/370000/", "/370000/370100/"]``."""
+    codes = [code for code in path.split("/") if code]
+    return ["/" + "/".join(codes[:i]) + "/" for i in range(1, len(codes))]
+
+
 def is_own_records_only(user: Any) -> bool:
     """Whether ``user``'s role sees only its own unit's records (accounts.roles)."""
     from yingji.accounts.roles import OWN_RECORDS_ONLY_ROLES
@@ -47,7 +53,8 @@ class RestrictedQuerySet(models.QuerySet):
           (a county its own region, the city every region of the city);
         - reporting-only roles (a direct-report point: a water company sits in the city
           region) see, of the models that declare ``own_records``, only the rows their
-          unit reported or they created.
+          unit reported or they created;
+        - models with ``shared_down = True`` are also readable by the regions below theirs.
         """
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
@@ -61,7 +68,12 @@ class RestrictedQuerySet(models.QuerySet):
         if not scope:
             return self.none()
         lookup: str = self.model.region_scope  # type: ignore[attr-defined]
-        scoped = self.filter(**{f"{lookup}__startswith": scope})
+        condition = models.Q(**{f"{lookup}__startswith": scope})
+        if action == "view" and getattr(self.model, "shared_down", False):
+            # Records of the regions above (a city-wide rainstorm event) are visible to
+            # the counties below, read-only.
+            condition |= models.Q(**{f"{lookup}__in": ancestor_paths(scope)})
+        scoped = self.filter(condition)
         own: tuple[str, str] | None = getattr(self.model, "own_records", None)
         if own is not None and is_own_records_only(user):
             unit_lookup, user_lookup = own

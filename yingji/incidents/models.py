@@ -62,6 +62,9 @@ class IncidentType(models.Model):
 class Event(RegionScopedModel):
     """A disaster process that groups incidents (a rainstorm day with thirty floods)."""
 
+    # A city-wide event is readable by every county, so each can file its incidents in it.
+    shared_down: ClassVar[bool] = True
+
     name = models.CharField(_("事件名称"), max_length=128)
     incident_type = models.ForeignKey(
         IncidentType, verbose_name=_("事件类型"), on_delete=models.PROTECT, null=True, blank=True

@@ -614,8 +614,8 @@ def incident_report(
             raise
         return _replay_incident(actor, existing), False
 
+    # deadlines_on_incident also matches the 首报 just written against its deadline.
     _after_commit(lambda: _deadlines().deadlines_on_incident(incident=incident, now=now))
-    _after_commit(lambda: _deadlines().deadlines_on_report(report=report, now=now))
     _after_commit(lambda: _score_report(report))
     return incident, True
 

@@ -105,3 +105,25 @@ def test_direct_report_point_sees_only_its_own_incidents() -> None:
     assert not Report.objects.restrict(point_user, "view").exists()
     # Everyone else is unaffected: the city sees both.
     assert set(Incident.objects.restrict(world.user(Role.DUTY_OFFICER), "view")) == {ours, theirs}
+
+
+def test_city_wide_event_is_readable_below_but_not_editable() -> None:
+    from django.utils import timezone
+
+    from yingji.core.models import ancestor_paths
+    from yingji.incidents.models import Event
+
+    assert ancestor_paths("/370000/370100/370102/") == ["/370000/", "/370000/370100/"]
+    world = build_world()
+    storm = Event.objects.create(name="7·18 暴雨", region=world.city, started_at=timezone.now())
+    local = Event.objects.create(
+        name="市中区山体滑坡", region=world.county_b, started_at=timezone.now()
+    )
+    officer_a = world.user(Role.COUNTY_OFFICER, "a")
+    assert set(Event.objects.restrict(officer_a, "view")) == {storm}
+    assert local not in Event.objects.restrict(officer_a, "view")
+    assert not Event.objects.restrict(world.user(Role.DUTY_OFFICER, "city"), "view").exclude(
+        pk__in=[storm.pk, local.pk]
+    )
+    # Reading is not changing: the county cannot edit the city's event.
+    assert storm not in Event.objects.restrict(world.user(Role.CITY_ADMIN, "a"), "change")

@@ -172,6 +172,7 @@ SETUP_STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("迁移数据库 Migrating the database", "migrate", {"interactive": False}),
     ("载入济南行政区划 Loading Jinan regions", "load_regions", {}),
     ("生成演示镇街 Generating demo townships", "load_demo_townships", {}),
+    ("载入报告时限规则 Loading reporting deadline rules", "load_deadline_rules", {}),
     ("创建演示单位和账号 Creating demo units and accounts", "load_demo", {"verbosity": 1}),
     ("生成演示信息员和直报点 Demo information officers", "load_demo_reporters", {}),
     ("收集静态文件 Collecting static files", "collectstatic", {"interactive": False}),
