@@ -40,7 +40,8 @@ import shapely
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from . import spatial_index
@@ -58,6 +59,8 @@ _SPHERE_SLACK = 1.01
 # Candidates confirmed per database query at most (SQLite allows 999 parameters).
 _CONFIRM_CHUNK_SQLITE = 900
 _CONFIRM_CHUNK = 20_000
+# Up to this many ids a plain IN list plans as fast as an array parameter.
+_SMALL_IN = 500
 
 FilterValues = Mapping[str, str | Sequence[str]]
 
@@ -251,6 +254,29 @@ def _plan(layer: Layer, user: Any, filters: FilterValues | None, q: str | None) 
     return _Plan(layer, qs, index, regions, column_masks, exact, name_field(layer))
 
 
+def _rows_by_pk(qs: Any, ids: np.ndarray, fields: Sequence[str]) -> Iterable[Any]:
+    """``qs`` narrowed to the primary keys ``ids``, as ``values_list(*fields)`` batches.
+
+    On PostgreSQL the ids travel as one array parameter (``pk = ANY(%s)``): tens of
+    thousands of ids cost one parameter instead of one placeholder each. SQLite gets
+    ``IN`` lists in chunks below its 999-parameter limit.
+    """
+    connection = connections[qs.db]
+    qs = qs.order_by()
+    if connection.vendor == "postgresql" and len(ids) > _SMALL_IN:
+        model = qs.model
+        column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(model._meta.pk.column)}"
+        for start in range(0, len(ids), _CONFIRM_CHUNK):
+            part = ids[start : start + _CONFIRM_CHUNK].tolist()
+            hit = RawSQL(f"{column} = ANY(%s::bigint[])", (part,), output_field=BooleanField())
+            yield qs.alias(_hit=hit).filter(_hit=True).values_list(*fields)
+        return
+    chunk = _CONFIRM_CHUNK_SQLITE if connection.vendor == "sqlite" else _SMALL_IN
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk].tolist()
+        yield qs.filter(pk__in=part).values_list(*fields)
+
+
 class _StaleIndex(Exception):
     """A confirmed row's coordinates differ from the index's: rebuild and retry once."""
 
@@ -260,12 +286,8 @@ def _confirm(plan: _Plan, pos: np.ndarray) -> dict[int, tuple[str, float, float]
     if len(pos) == 0:
         return {}
     ids = plan.index.ids[pos]
-    vendor = connections[plan.qs.db].vendor
-    chunk = _CONFIRM_CHUNK_SQLITE if vendor == "sqlite" else _CONFIRM_CHUNK
     out: dict[int, tuple[str, float, float]] = {}
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk].tolist()
-        rows = plan.qs.filter(pk__in=part).order_by().values_list("pk", plan.name, "lon", "lat")
+    for rows in _rows_by_pk(plan.qs, ids, ("pk", plan.name, "lon", "lat")):
         for pk, name, lon, lat in rows:
             out[pk] = ("" if name is None else str(name), lon, lat)
     # A row whose point moved since the index was built: the index is stale.
@@ -426,9 +448,12 @@ def _confirm_or_trust(
     except _StaleIndex:
         # Third try: the index keeps changing under us; answer from the database rows
         # we got, keeping the index's coordinates for ordering.
-        ids = plan.index.ids[pos].tolist()
-        rows = plan.qs.filter(pk__in=ids).order_by().values_list("pk", plan.name, "lon", "lat")
-        return {pk: ("" if nm is None else str(nm), x, y) for pk, nm, x, y in rows if x is not None}
+        out = {}
+        for rows in _rows_by_pk(plan.qs, plan.index.ids[pos], ("pk", plan.name, "lon", "lat")):
+            for pk, nm, x, y in rows:
+                if x is not None:
+                    out[pk] = ("" if nm is None else str(nm), x, y)
+        return out
 
 
 # --- within a radius --------------------------------------------------------------------------

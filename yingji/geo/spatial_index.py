@@ -15,8 +15,8 @@ offset of cell ``c``'s first point, so a rectangle of cells is one contiguous sl
 row. Cells are square in metres (``dx = dy / cos(mid latitude)``) and sized for about
 :data:`POINTS_PER_CELL` points each, capped at :data:`MAX_CELLS` cells.
 
-Freshness: the index of a layer is rebuilt when the model's version key (row count,
-highest id, latest ``updated_at`` if the model has it) changes. The key is checked at
+Freshness: the index of a layer is rebuilt when the model's version key (highest id,
+latest ``updated_at`` if the model has it) changes. The key is checked at
 most every ``YINGJI_SPATIAL_INDEX_TTL`` seconds (default 5); saving or deleting a row of
 the layer's model in this process drops the index at once (a cache signal). Since the
 search service confirms candidates with the database, a stale index can only *miss* a
@@ -36,7 +36,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.db.models.signals import post_delete, post_save
 
 POINTS_PER_CELL = 8
@@ -365,12 +365,17 @@ def _ttl() -> float:
 
 
 def version_of(model: Any) -> tuple[Any, ...]:
-    """What changes when a row is added, removed or (if it has ``updated_at``) edited."""
-    aggregates: dict[str, Any] = {"n": Count("pk"), "top": Max("pk")}
+    """What changes when a row is added or (if the model has ``updated_at``) edited.
+
+    Rows deleted by another process are not seen here (a count would cost a scan); the
+    search service drops them anyway when it confirms candidates, and a deletion in this
+    process drops the index through the ``post_delete`` signal.
+    """
+    aggregates: dict[str, Any] = {"top": Max("pk")}
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         aggregates["latest"] = Max("updated_at")
     agg = model._base_manager.order_by().aggregate(**aggregates)
-    return tuple(agg.get(k) for k in ("n", "top", "latest"))
+    return tuple(agg.get(k) for k in ("top", "latest"))
 
 
 def _on_change(sender: Any, **kwargs: Any) -> None:
