@@ -18,11 +18,14 @@ between them lives here, driven by small declarations:
 
 from __future__ import annotations
 
+import csv
 import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
+from pathlib import Path
 from typing import Any, ClassVar
 
 import django_filters
@@ -67,6 +70,50 @@ class RegistryRecord(RegionScopedModel, ReviewedModel):
 
     class Meta:
         abstract = True
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    doubtful: bool
+    note: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}" + ("（存疑）" if self.doubtful else "")
+
+
+class CodeTable:
+    """A code list kept as data (``code,name,doubtful,source,note`` CSV), read once.
+
+    Used for the 2xxxx hazard and 3xxxx protection-target codes (standards.md §1.4 ◐):
+    ``doubtful`` marks codes inferred or not fully read in the source.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @cached_property
+    def codes(self) -> dict[str, Code]:
+        with self.path.open(encoding="utf-8", newline="") as handle:
+            return {
+                row["code"]: Code(row["code"], row["name"], row["doubtful"] == "1", row["note"])
+                for row in csv.DictReader(handle)
+            }
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(c.code, c.label) for c in self.codes.values()]
+
+    def name(self, code: str) -> str:
+        entry = self.codes.get(code)
+        return entry.name if entry else ""
+
+    def validate(self, value: str) -> None:
+        if value and value not in self.codes:
+            raise ValidationError(
+                _("%(code)s 不在代码表中。"), code="unknown_code", params={"code": value}
+            )
 
 
 # ---------------------------------------------------------------------------------------
@@ -525,7 +572,7 @@ class RegistryPages:
     filterset_class: Any
     columns: Sequence[Column]
     export_fields: Sequence[str]
-    detail_fields: Sequence[str]
+    detail_fields: Sequence[str | tuple[Any, str]]  # field names or (label, attribute)
     select_related: Sequence[str] = ("region", "owner_unit")
     prefetch_related: Sequence[str] = ()
     detail_template: str = "registry/detail.html"
@@ -582,6 +629,8 @@ def list_view(pages: RegistryPages) -> Callable[[HttpRequest], HttpResponse]:
         sort = request.GET.get("sort", "") or pages.default_sort
         if sort.lstrip("-") in pages.sortable():
             queryset = queryset.order_by(sort, "pk")
+        elif not queryset.ordered:  # aggregate annotations drop Meta.ordering
+            queryset = queryset.order_by(*pages.model._meta.ordering, "pk")
         if request.GET.get("export") == "xlsx":
             return export_queryset(queryset, pages.export_fields, str(pages.title), pages.slug)
         page = paginate(request, queryset)
@@ -610,13 +659,23 @@ def list_view(pages: RegistryPages) -> Callable[[HttpRequest], HttpResponse]:
     return view
 
 
+def _labelled(model: Any, entry: str | tuple[Any, str]) -> tuple[Any, str]:
+    """A detail row: a field name (labelled by its verbose name) or ``(label, attribute)``."""
+    if isinstance(entry, tuple):
+        return entry
+    return field_label(model, entry), entry
+
+
 def detail_view(pages: RegistryPages) -> Callable[..., HttpResponse]:
     @login_required
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         from yingji.geo.views import map_page_config
 
         obj = get_object_or_404(pages.queryset(request), pk=pk)
-        fields = [(field_label(pages.model, f), field_value(obj, f)) for f in pages.detail_fields]
+        fields = [
+            (label, field_value(obj, name))
+            for label, name in (_labelled(pages.model, f) for f in pages.detail_fields)
+        ]
         opts = pages.model._meta
         context = {
             "pages": pages,
