@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from yingji.core.registry import registry_urls
+
+from .views import TARGET_PAGES
 
 app_name = "targets"
 
-urlpatterns: list = []
+urlpatterns = registry_urls(TARGET_PAGES)

@@ -1,0 +1,44 @@
+"""Pages of the protection targets: list with filters, sort and export; detail with map."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from yingji.core.registry import Column, RegistryPages
+
+from .api.views import TARGET_EXPORT_FIELDS
+from .filtersets import ProtectionTargetFilterSet
+from .models import ProtectionTarget
+
+TARGET_PAGES = RegistryPages(
+    model=ProtectionTarget,
+    namespace="targets",
+    slug="target",
+    title=_("防护目标"),
+    intro=_("学校、幼儿园、医院、养老机构、人员密集场所和关键基础设施：位置和人数。"),
+    filterset_class=ProtectionTargetFilterSet,
+    columns=(
+        Column("name"),
+        Column("kind"),
+        Column("code"),
+        Column("population"),
+        Column("region__name", _("所属区划"), sort=False),
+        Column("contact_phone", sort=False),
+        Column("owner_unit__name", _("责任单位"), sort=False),
+    ),
+    export_fields=TARGET_EXPORT_FIELDS,
+    detail_fields=(
+        "kind",
+        "code",
+        (_("代码名称"), "code_name"),
+        "population",
+        "contact_name",
+        "contact_phone",
+        "region",
+        "owner_unit",
+        "address",
+        "note",
+        "last_reviewed_at",
+    ),
+    shape_field="boundary",
+)
