@@ -52,6 +52,7 @@ def jinan(transactional_db: Any) -> dict[str, Any]:
     call_command("load_demo_townships", verbosity=0)
     call_command("load_incident_types", verbosity=0)  # a flushed database has none
     load_default_rules(rule_model=DeadlineRule, region_model=Region)
+    _scoring_defaults()
     city = Region.objects.get(code="370100")
     lixia = Region.objects.get(code="370102")
     duty_room = unit_create(
@@ -77,6 +78,20 @@ def jinan(transactional_db: Any) -> dict[str, Any]:
         ),
     }  # fmt: skip
     return {"city": city, "lixia": lixia, "county_unit": county, **cast}
+
+
+def _scoring_defaults() -> None:
+    """The default scoring rules (评分办法) come from a data migration; a transactional test
+    that ran before this one flushed them, so put them back the migration's own way."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from yingji.scoring.models import ScoringRule
+
+    if not ScoringRule.objects.filter(is_default=True).exists():
+        migration = import_module("yingji.scoring.migrations.0002_default_rules")
+        migration.add_defaults(apps, None)
 
 
 def log_in(page: Any, username: str) -> None:
