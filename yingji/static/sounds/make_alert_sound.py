@@ -22,7 +22,9 @@ def samples() -> list[int]:
                 continue
             # 10 ms attack and release so the tones do not click.
             envelope = min(1.0, i / (0.01 * RATE), (n - i) / (0.01 * RATE))
-            value = math.sin(2 * math.pi * freq * i / RATE) + 0.3 * math.sin(4 * math.pi * freq * i / RATE)
+            value = math.sin(2 * math.pi * freq * i / RATE) + 0.3 * math.sin(
+                4 * math.pi * freq * i / RATE
+            )
             out.append(int(0.45 * 32767 * envelope * value / 1.3))
     return out
 
