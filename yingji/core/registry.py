@@ -827,6 +827,41 @@ def steward_for(units: dict[str, Any], region: Any) -> Any:
     return None
 
 
+def _raw_purge(queryset: Any, seen: frozenset[Any] = frozenset()) -> int:
+    """Delete ``queryset`` and the rows that cascade from it, in a few SQL statements.
+
+    No signals, no history (demo rows were bulk-created without any). Relations that do
+    nothing on delete (the history tables) are left alone; a model already being deleted
+    up the chain (a term renewing a term) goes in the same statement.
+    """
+    model = queryset.model
+    pks = queryset.values("pk")
+    deleted = 0
+    for m2m in model._meta.many_to_many:
+        through = m2m.remote_field.through
+        deleted += through._base_manager.filter(**{f"{m2m.m2m_field_name()}__in": pks})._raw_delete(
+            through._base_manager.db
+        )
+    for rel in model._meta.related_objects:
+        child = rel.related_model
+        if rel.many_to_many or child is model or child in seen:
+            continue
+        if rel.on_delete is models.DO_NOTHING:
+            continue
+        deleted += _raw_purge(
+            child._base_manager.filter(**{f"{rel.field.name}__in": pks}), seen | {model}
+        )
+    return deleted + int(queryset._raw_delete(queryset.db))
+
+
+def purge_synthetic(*models_: Any) -> int:
+    """Delete the previous demo rows (``is_synthetic``) of ``models_`` and their children.
+
+    Fast (raw deletes, no per-row signals); real rows are never touched.
+    """
+    return sum(_raw_purge(model._base_manager.filter(is_synthetic=True)) for model in models_)
+
+
 def bulk_save(model: Any, objects: list[Any], batch_size: int = 1000) -> list[Any]:
     """``bulk_create`` located records (``set_point`` already called on each)."""
     now = timezone.now()

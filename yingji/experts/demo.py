@@ -12,7 +12,14 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.registry import PointSampler, bulk_save, demo_units, scaled, steward_for
+from yingji.core.registry import (
+    PointSampler,
+    bulk_save,
+    demo_units,
+    purge_synthetic,
+    scaled,
+    steward_for,
+)
 from yingji.geo.models import Region
 from yingji.incidents.models import IncidentType
 from yingji.teams.demo import fake_phone, person
@@ -54,7 +61,7 @@ FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
 @transaction.atomic
 def load(*, scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed + 12)
-    Expert.objects.filter(is_synthetic=True).delete()
+    purge_synthetic(Expert)
     sampler = PointSampler(rng)
     units = demo_units()
     city = Region.objects.filter(code="370100").first() or sampler.districts[0]

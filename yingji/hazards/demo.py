@@ -14,7 +14,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.registry import PointSampler, bulk_save, demo_units, scaled, steward_for
+from yingji.core.registry import (
+    PointSampler,
+    bulk_save,
+    demo_units,
+    purge_synthetic,
+    scaled,
+    steward_for,
+)
 from yingji.shelters.demo import square_around
 from yingji.teams.demo import fake_phone, person
 
@@ -163,8 +170,7 @@ def _roads(
 @transaction.atomic
 def load(*, scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed + 20000)
-    HazardSource.objects.filter(is_synthetic=True).delete()
-    LowLyingRoad.objects.filter(is_synthetic=True).delete()
+    purge_synthetic(HazardSource, LowLyingRoad)
     sampler = PointSampler(rng)
     units = demo_units()
     hazards = _hazards(rng, sampler, units, scaled(HAZARDS, scale))

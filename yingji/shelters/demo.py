@@ -13,7 +13,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.registry import PointSampler, bulk_save, demo_units, scaled, steward_for
+from yingji.core.registry import (
+    PointSampler,
+    bulk_save,
+    demo_units,
+    purge_synthetic,
+    scaled,
+    steward_for,
+)
 from yingji.teams.demo import fake_phone, person
 
 from .choices import INDOOR_KINDS, ShelterKind, ShelterStatus
@@ -46,7 +53,7 @@ def square_around(lon: float, lat: float, half: float) -> dict[str, Any]:
 @transaction.atomic
 def load(*, scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed + 47)
-    Shelter.objects.filter(is_synthetic=True).delete()
+    purge_synthetic(Shelter)
     sampler = PointSampler(rng)
     units = demo_units()
     now = timezone.now()

@@ -12,7 +12,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.registry import PointSampler, bulk_save, demo_units, scaled, steward_for
+from yingji.core.registry import (
+    PointSampler,
+    bulk_save,
+    demo_units,
+    purge_synthetic,
+    scaled,
+    steward_for,
+)
 from yingji.teams.demo import fake_phone, person
 
 from .choices import TargetKind
@@ -47,7 +54,7 @@ KINDS: tuple[tuple[str, str, str, int, tuple[int, int]], ...] = (
 @transaction.atomic
 def load(*, scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed + 30000)
-    ProtectionTarget.objects.filter(is_synthetic=True).delete()
+    purge_synthetic(ProtectionTarget)
     sampler = PointSampler(rng)
     units = demo_units()
     now = timezone.now()

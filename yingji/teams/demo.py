@@ -13,7 +13,14 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.registry import PointSampler, bulk_save, demo_units, scaled, steward_for
+from yingji.core.registry import (
+    PointSampler,
+    bulk_save,
+    demo_units,
+    purge_synthetic,
+    scaled,
+    steward_for,
+)
 from yingji.incidents.models import IncidentType
 
 from .choices import Readiness, Sector, TeamCode, TeamKind
@@ -62,7 +69,7 @@ def person(rng: random.Random) -> str:
 @transaction.atomic
 def load(*, scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed)
-    Team.objects.filter(is_synthetic=True).delete()
+    purge_synthetic(Team)
     sampler = PointSampler(rng)
     units = demo_units()
     types = {t.code: t for t in IncidentType.objects.filter(depth__lte=2)}
