@@ -58,6 +58,7 @@ register(
         create_via=team_create,
         update_via=team_update,
         natural_key=("region", "name"),
+        bulk=True,  # team_create is registry_create: full_clean + save + history
         select_related=("region", "owner_unit"),
         prefetch_related=("capabilities",),
     )
