@@ -571,7 +571,6 @@ class RegistryPages:
     intro: Any
     filterset_class: Any
     columns: Sequence[Column]
-    export_fields: Sequence[str]
     detail_fields: Sequence[str | tuple[Any, str]]  # field names or (label, attribute)
     select_related: Sequence[str] = ("region", "owner_unit")
     prefetch_related: Sequence[str] = ()
@@ -582,6 +581,11 @@ class RegistryPages:
     filter_fields: Sequence[str] | None = None  # filter form fields shown (default: all)
     extra_links: Sequence[tuple[Any, str]] = field(default_factory=tuple)
     annotate: Callable[[Any], Any] | None = None  # adds computed columns to the queryset
+
+    @property
+    def export_fields(self) -> Sequence[str]:
+        """The model's ``export_fields`` (one list for pages, API and census templates)."""
+        return tuple(self.model.export_fields)
 
     @property
     def list_name(self) -> str:

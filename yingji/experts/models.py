@@ -24,6 +24,23 @@ class Expert(RegistryRecord):
     ``11A02`` 内涝. Experts are not placed on the map (their unit's address is text).
     """
 
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "gender",
+        "title",
+        "position",
+        "employer",
+        "code",
+        "specialty",
+        "phone",
+        "email",
+        "availability",
+        "region",
+        "owner_unit",
+        "last_reviewed_at",
+    )
+
     name = models.CharField(_("姓名"), max_length=64)
     gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     title = models.CharField(_("职称"), max_length=16, choices=Title.choices, default=Title.NONE)

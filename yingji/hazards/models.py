@@ -27,6 +27,24 @@ class HazardSource(RegistryRecord, LocatedModel):
     and its last inspection.
     """
 
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "code",
+        "name",
+        "level",
+        "operator_name",
+        "contact_name",
+        "contact_phone",
+        "region",
+        "owner_unit",
+        "address",
+        "lon",
+        "lat",
+        "last_inspected_on",
+        "inspection_findings",
+        "last_reviewed_at",
+    )
+
     default_review_days: ClassVar[int] = 180
     shape_field: ClassVar[str] = "geometry"
 
@@ -75,6 +93,24 @@ class LowLyingRoad(RegistryRecord, LocatedModel):
     the road must be closed (``warning_depth_cm``), pumps on site and recorded depths.
     Reviewed every year before the flood season (``default_review_days``).
     """
+
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "road_name",
+        "section_from",
+        "section_to",
+        "region",
+        "owner_unit",
+        "lon",
+        "lat",
+        "lowest_elevation_m",
+        "surrounding_elevation_m",
+        "dip_depth_m",
+        "warning_depth_cm",
+        "pump_count",
+        "is_underpass",
+        "last_reviewed_at",
+    )
 
     default_review_days: ClassVar[int] = 365
     shape_field: ClassVar[str] = "geometry"

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.registry import Column, RegistryPages
 
-from .api.views import HAZARD_EXPORT_FIELDS, ROAD_EXPORT_FIELDS
 from .filtersets import HazardSourceFilterSet, LowLyingRoadFilterSet
 from .models import HazardSource, LowLyingRoad
 from .selectors import with_depth_stats
@@ -37,7 +36,6 @@ HAZARD_PAGES = RegistryPages(
         Column("last_inspected_on"),
         Column("owner_unit__name", _("责任单位"), sort=False),
     ),
-    export_fields=HAZARD_EXPORT_FIELDS,
     detail_fields=(
         "code",
         (_("代码名称"), "code_name"),
@@ -74,7 +72,6 @@ ROAD_PAGES = RegistryPages(
         Column("max_depth_cm", _("最大积水（厘米）")),
         Column("pump_count"),
     ),
-    export_fields=ROAD_EXPORT_FIELDS,
     detail_fields=(
         "section_from",
         "section_to",

@@ -23,6 +23,27 @@ class Shelter(RegistryRecord, LocatedModel):
     The point is the entrance or centre; ``boundary`` (optional) is its outline.
     """
 
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "kind",
+        "region",
+        "owner_unit",
+        "address",
+        "lon",
+        "lat",
+        "capacity",
+        "has_water",
+        "has_power",
+        "has_toilets",
+        "has_medical",
+        "has_broadcast",
+        "status",
+        "manager_name",
+        "manager_phone",
+        "last_reviewed_at",
+    )
+
     default_review_days: ClassVar[int] = 365
     shape_field: ClassVar[str] = "boundary"
 

@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.registry import Column, RegistryPages
 
-from .api.views import SHELTER_EXPORT_FIELDS
 from .filtersets import ShelterFilterSet
 from .models import Shelter
 
@@ -26,7 +25,6 @@ SHELTER_PAGES = RegistryPages(
         Column("status"),
         Column("manager_phone", sort=False),
     ),
-    export_fields=SHELTER_EXPORT_FIELDS,
     detail_fields=(
         "kind",
         "region",

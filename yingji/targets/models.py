@@ -25,6 +25,22 @@ class ProtectionTarget(RegistryRecord, LocatedModel):
     homes have none in what was read.
     """
 
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "code",
+        "name",
+        "kind",
+        "population",
+        "contact_name",
+        "contact_phone",
+        "region",
+        "owner_unit",
+        "address",
+        "lon",
+        "lat",
+        "last_reviewed_at",
+    )
+
     default_review_days: ClassVar[int] = 365
     shape_field: ClassVar[str] = "boundary"
 

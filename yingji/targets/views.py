@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from yingji.core.registry import Column, RegistryPages
 
-from .api.views import TARGET_EXPORT_FIELDS
 from .filtersets import ProtectionTargetFilterSet
 from .models import ProtectionTarget
 
@@ -26,7 +25,6 @@ TARGET_PAGES = RegistryPages(
         Column("contact_phone", sort=False),
         Column("owner_unit__name", _("责任单位"), sort=False),
     ),
-    export_fields=TARGET_EXPORT_FIELDS,
     detail_fields=(
         "kind",
         "code",

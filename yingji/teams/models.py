@@ -23,6 +23,26 @@ class Team(RegistryRecord, LocatedModel):
     level of GB/T 35561: a team for ``11A00`` 水旱灾害 is found for ``11A02`` 内涝).
     """
 
+    #: Columns of the Excel export (pages and API) and of the census template.
+    export_fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "kind",
+        "sector",
+        "code",
+        "region",
+        "owner_unit",
+        "address",
+        "lon",
+        "lat",
+        "head_count",
+        "leader_name",
+        "leader_phone",
+        "duty_phone",
+        "readiness",
+        "equipment_text",
+        "last_reviewed_at",
+    )
+
     default_review_days: ClassVar[int] = 180
 
     name = models.CharField(_("队伍名称"), max_length=128)

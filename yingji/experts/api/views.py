@@ -30,21 +30,7 @@ class ExpertViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = ExpertFilterSet
     search_fields = ["name", "employer", "specialty"]
     ordering_fields = ["name", "title", "code", "updated_at"]
-    export_fields = [
-        "name",
-        "gender",
-        "title",
-        "position",
-        "employer",
-        "code",
-        "specialty",
-        "phone",
-        "email",
-        "availability",
-        "region",
-        "owner_unit",
-        "last_reviewed_at",
-    ]
+    export_fields = list(Expert.export_fields)
     export_title = "应急专家"
     create_service = expert_create
     update_service = expert_update

@@ -23,41 +23,6 @@ from .serializers import (
     WaterDepthRecordSerializer,
 )
 
-HAZARD_EXPORT_FIELDS = [
-    "code",
-    "name",
-    "level",
-    "operator_name",
-    "contact_name",
-    "contact_phone",
-    "region",
-    "owner_unit",
-    "address",
-    "lon",
-    "lat",
-    "last_inspected_on",
-    "inspection_findings",
-    "last_reviewed_at",
-]
-ROAD_EXPORT_FIELDS = [
-    "road_name",
-    "section_from",
-    "section_to",
-    "region",
-    "owner_unit",
-    "lon",
-    "lat",
-    "lowest_elevation_m",
-    "surrounding_elevation_m",
-    "dip_depth_m",
-    "drainage_capacity_m3h",
-    "warning_depth_cm",
-    "pump_count",
-    "pump_capacity_m3h",
-    "is_underpass",
-    "last_reviewed_at",
-]
-
 
 class HazardSourceViewSet(ReviewActionMixin, RegistryViewSet):
     """Hazard sources and risk areas (2xxxx codes)."""
@@ -67,7 +32,7 @@ class HazardSourceViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = HazardSourceFilterSet
     search_fields = ["name", "operator_name", "address"]
     ordering_fields = ["name", "code", "level", "last_inspected_on", "updated_at"]
-    export_fields = HAZARD_EXPORT_FIELDS
+    export_fields = list(HazardSource.export_fields)
     export_title = "危险源"
     create_service = hazard_create
     update_service = hazard_update
@@ -83,7 +48,7 @@ class LowLyingRoadViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = LowLyingRoadFilterSet
     search_fields = ["road_name", "section_from", "section_to"]
     ordering_fields = ["road_name", "dip_depth_m", "warning_depth_cm", "pump_count", "updated_at"]
-    export_fields = ROAD_EXPORT_FIELDS
+    export_fields = list(LowLyingRoad.export_fields)
     export_title = "低洼路段"
     create_service = road_create
     update_service = road_update

@@ -7,27 +7,6 @@ from yingji.shelters.services import shelter_create, shelter_update
 
 from .serializers import ShelterSerializer
 
-SHELTER_EXPORT_FIELDS = [
-    "name",
-    "kind",
-    "region",
-    "owner_unit",
-    "address",
-    "lon",
-    "lat",
-    "capacity",
-    "area_m2",
-    "has_water",
-    "has_power",
-    "has_toilets",
-    "has_medical",
-    "has_broadcast",
-    "status",
-    "manager_name",
-    "manager_phone",
-    "last_reviewed_at",
-]
-
 
 class ShelterViewSet(ReviewActionMixin, RegistryViewSet):
     """Emergency shelters: capacity, area, facilities, status."""
@@ -37,7 +16,7 @@ class ShelterViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = ShelterFilterSet
     search_fields = ["name", "address"]
     ordering_fields = ["name", "kind", "capacity", "area_m2", "status", "updated_at"]
-    export_fields = SHELTER_EXPORT_FIELDS
+    export_fields = list(Shelter.export_fields)
     export_title = "应急避难场所"
     create_service = shelter_create
     update_service = shelter_update

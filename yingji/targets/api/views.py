@@ -7,21 +7,6 @@ from yingji.targets.services import target_create, target_update
 
 from .serializers import ProtectionTargetSerializer
 
-TARGET_EXPORT_FIELDS = [
-    "code",
-    "name",
-    "kind",
-    "population",
-    "contact_name",
-    "contact_phone",
-    "region",
-    "owner_unit",
-    "address",
-    "lon",
-    "lat",
-    "last_reviewed_at",
-]
-
 
 class ProtectionTargetViewSet(ReviewActionMixin, RegistryViewSet):
     """Protection targets (3xxxx): schools, hospitals, nursing homes, crowded places…"""
@@ -31,7 +16,7 @@ class ProtectionTargetViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = ProtectionTargetFilterSet
     search_fields = ["name", "address"]
     ordering_fields = ["name", "kind", "code", "population", "updated_at"]
-    export_fields = TARGET_EXPORT_FIELDS
+    export_fields = list(ProtectionTarget.export_fields)
     export_title = "防护目标"
     create_service = target_create
     update_service = target_update

@@ -21,24 +21,7 @@ class TeamViewSet(ReviewActionMixin, RegistryViewSet):
     filterset_class = TeamFilterSet
     search_fields = ["name", "leader_name", "address"]
     ordering_fields = ["name", "kind", "head_count", "readiness", "updated_at"]
-    export_fields = [
-        "name",
-        "kind",
-        "sector",
-        "code",
-        "region",
-        "owner_unit",
-        "address",
-        "lon",
-        "lat",
-        "head_count",
-        "leader_name",
-        "leader_phone",
-        "duty_phone",
-        "readiness",
-        "equipment_text",
-        "last_reviewed_at",
-    ]
+    export_fields = list(Team.export_fields)
     export_title = "应急队伍"
     create_service = team_create
     update_service = team_update

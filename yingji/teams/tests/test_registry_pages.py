@@ -41,7 +41,9 @@ CASES: list[tuple[RegistryPages, Callable[..., Any], str]] = [
 
 
 @pytest.mark.parametrize(("pages", "make", "sort"), CASES, ids=lambda c: getattr(c, "slug", ""))
-def test_pages_are_scoped(client, pages: RegistryPages, make: Callable[..., Any], sort: str) -> None:  # type: ignore[no-untyped-def]
+def test_pages_are_scoped(
+    client, pages: RegistryPages, make: Callable[..., Any], sort: str
+) -> None:  # type: ignore[no-untyped-def]
     world = build_world()
     mine = make(world.county_a, 1)
     theirs = make(world.county_b, 2)
