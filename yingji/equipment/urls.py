@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "equipment"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.equipment_list, name="equipment_list"),
+    path("<int:pk>/", views.equipment_detail, name="equipment_detail"),
+]
