@@ -372,13 +372,17 @@ class Importer:
                 )
             )
 
+    def _key_field(self) -> str:
+        """The column a duplicate is reported on: the name if it is part of the key."""
+        names = [n for n in self.spec.natural_key if n != "region"]
+        for name in ("name", *names):
+            if name in names and self.spec.column(name) is not None:
+                return name
+        return self.spec.columns[0].field
+
     def _key_header(self) -> str:
-        for name in self.spec.natural_key:
-            if name != "region":
-                column = self.spec.column(name)
-                if column is not None:
-                    return column.title
-        return self.spec.columns[0].title
+        column = self.spec.column(self._key_field())
+        return column.title if column is not None else ""
 
     def _natural_key(self, fields: dict[str, Any]) -> tuple[Any, ...] | None:
         parts: list[Any] = []
@@ -397,8 +401,7 @@ class Importer:
         return tuple(parts)
 
     def _key_display(self, fields: dict[str, Any]) -> Any:
-        name = next((n for n in self.spec.natural_key if n != "region"), None)
-        return fields.get(name) if name else ""
+        return fields.get(self._key_field(), "")
 
     def _match_existing(self, checked: list[Pending], outcome: Outcome, key_header: str) -> None:
         """Rows whose natural key exists already: an update, or a fault."""

@@ -32,11 +32,19 @@ register(
             Column("title", _("职称"), kind=CHOICE, example="正高级"),
             Column("position", _("职务"), example="总工程师"),
             Column("employer", _("工作单位"), example="济南市水务局"),
-            Column("code", _("专家类别代码"), kind=CHOICE, required=True, example="42A01 自然灾害类专家"),
+            Column(
+                "code",
+                _("专家类别代码"),
+                kind=CHOICE,
+                required=True,
+                example="42A01 自然灾害类专家",
+            ),
             incident_types_column(
                 "expertise",
                 _("专业领域"),
-                _("事件大类或亚类的代码或名称，如 11000 自然灾害、11A00 水旱灾害；多个用“、”分隔。"),
+                _(
+                    "事件大类或亚类的代码或名称，如 11000 自然灾害、11A00 水旱灾害；多个用“、”分隔。"
+                ),
             ),
             Column("specialty", _("细分专长"), example="城市内涝防治"),
             Column("phone", _("手机"), example="13700000000"),

@@ -107,7 +107,12 @@ register(
                 example=20,
             ),
             Column(
-                "pump_count", _("现场泵站/泵车数量"), kind=INT, max_value=1000, unit=_("台"), example=2
+                "pump_count",
+                _("现场泵站/泵车数量"),
+                kind=INT,
+                max_value=1000,
+                unit=_("台"),
+                example=2,
             ),
             Column(
                 "pump_capacity_m3h",

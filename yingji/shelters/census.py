@@ -38,7 +38,12 @@ register(
                 example=20000,
             ),
             Column(
-                "area_m2", _("面积（平方米）"), kind=FLOAT, min_value=0, unit=_("平方米"), example=42000
+                "area_m2",
+                _("面积（平方米）"),
+                kind=FLOAT,
+                min_value=0,
+                unit=_("平方米"),
+                example=42000,
             ),
             Column("has_water", _("应急供水"), kind=BOOL, example="是"),
             Column("has_power", _("应急供电"), kind=BOOL, example="是"),
