@@ -1,4 +1,4 @@
-"""The proposed narrowing for direct-report users (until restrict() calls it)."""
+"""Direct-report users see only the incidents their unit reported (through restrict())."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from yingji.accounts.choices import Role, UnitKind, UtilitySector
 from yingji.core.testing.world import build_world, make_unit, make_user
 from yingji.incidents.models import Incident, IncidentType, Report
-from yingji.reporters.scoping import own_reports_only
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +49,10 @@ def test_direct_report_user_sees_only_its_units_incidents() -> None:
     Report.objects.create(incident=mine, kind="initial", mode="phone", submitted_at=when)
     Report.objects.create(incident=theirs, kind="initial", mode="phone", submitted_at=when)
 
-    region_scoped = Incident.objects.restrict(water_user, "view")
-    assert {mine, entered_by_me, theirs, police} <= set(region_scoped)  # today: the whole city
-    narrowed = own_reports_only(
-        region_scoped, water_user, unit_field="reporting_unit", user_field="created_by"
-    )
-    assert set(narrowed) == {mine, entered_by_me}
-    reports = own_reports_only(
-        Report.objects.restrict(gas_user, "view"), gas_user, unit_field="incident__reporting_unit"
-    )
+    assert set(Incident.objects.restrict(water_user, "view")) == {mine, entered_by_me}
+    reports = Report.objects.restrict(gas_user, "view")
     assert [r.incident for r in reports] == [theirs]
     # Other roles are not narrowed.
     duty = world.user(Role.DUTY_OFFICER, "city")
-    assert (
-        own_reports_only(
-            Incident.objects.restrict(duty, "view"), duty, unit_field="reporting_unit"
-        ).count()
-        == 4
-    )
+    assert Incident.objects.restrict(duty, "view").count() == 4
+    assert police in Incident.objects.restrict(world.user(Role.COUNTY_OFFICER, "a"), "view")
