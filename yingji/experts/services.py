@@ -67,9 +67,11 @@ def expert_renew_term(
     starts the day after the old one ends unless ``term_start`` says otherwise; it may not
     start before the old one did.
     """
+    # Renewals of one expert are serialised on the expert's row (PostgreSQL refuses
+    # FOR UPDATE on the nullable side of the outer join below).
+    Expert.objects.select_for_update().filter(pk=expert.pk).first()
     previous = (
-        ExpertTerm.objects.select_for_update()
-        .filter(expert=expert, status=TermStatus.SERVING, renewed_by__isnull=True)
+        ExpertTerm.objects.filter(expert=expert, status=TermStatus.SERVING, renewed_by__isnull=True)
         .order_by("-term_end", "-pk")
         .first()
     )
