@@ -339,7 +339,8 @@ def haversine_m(lon: float, lat: float, lons: np.ndarray, lats: np.ndarray) -> n
     dphi = phi2 - phi1
     dlmb = np.radians(lons - lon)
     h = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * MEAN_EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    out: np.ndarray = 2 * MEAN_EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+    return out
 
 
 def _check_point(lon: float, lat: float) -> None:

@@ -163,7 +163,9 @@ class GridIndex:
         rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
         return _ranges(self.starts[rows + ix0], self.starts[rows + ix1 + 1])
 
-    def blocks_positions(self, bx0: np.ndarray, by0: np.ndarray, b: int, cr: tuple) -> np.ndarray:
+    def blocks_positions(
+        self, bx0: np.ndarray, by0: np.ndarray, b: int, cr: tuple[int, int, int, int]
+    ) -> np.ndarray:
         """Positions of the points in square blocks of ``b``×``b`` cells (clipped to ``cr``)."""
         _, _, ix1, iy1 = cr
         if len(bx0) == 0:
