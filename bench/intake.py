@@ -1,0 +1,709 @@
+"""Incident intake through the real HTTP API: ``python -m bench.intake``.
+
+For each backend (SQLite with the real settings — WAL, ``synchronous=FULL`` — in a
+temporary directory; PostgreSQL in a database ``yingji_bench_intake`` created and dropped
+here) a child process:
+
+1. migrates and loads what ``yingji demo`` loads before incidents (Jinan's regions, the
+   synthetic townships, the deadline rules, demo units and accounts) and gives API tokens
+   to a few reporting users: the city duty officer and five district officers;
+2. starts the app under gunicorn exactly as ``yingji serve`` does (same argv, several
+   workers, 127.0.0.1 on a free port), with ``bench.settings`` = the real settings plus a
+   benchmark-only app for the yardstick;
+3. runs ``wrk`` (Debian's; installed with apt when missing) with 50 connections:
+   - **yardstick**: ``POST /bench/yardstick/`` — token auth, a serializer, one INSERT;
+   - **intake**: ``POST /api/v1/incidents/incidents/`` — JSON body with a point inside
+     Jinan (in the reporting user's district), a GB/T 35561 code, a unique
+     ``Idempotency-Key`` per request (a Lua script makes keys and bodies), 5 % of them
+     较大 (escalation notices). Everything real: auth, validation, region lookup,
+     history, timeline, deadline computation, the reminder tasks enqueued;
+   every 2xx answer is written down by the Lua script (key and incident id);
+4. replays: 500 acknowledged keys sent again (must answer 200 with the same incident),
+   and 100 new keys each sent by 3 clients at once (one incident per key);
+5. verifies in the database: every acknowledged key is there exactly once with the id the
+   client got (``lost``), no key has two rows or two 首报 and no replay got another id
+   (``duplicated``); counts deadlines and queued tasks per report.
+
+The parent prints each backend's figures, the disk's durable-commit rate, and one last
+line of ``key=value`` pairs (``sqlite_…`` and ``pg_…``); it writes the "Incident intake"
+section of docs/performance.md (``--no-write`` to skip).
+
+Why wrk: C, a few % of one core at these rates (a Python client would take a core from a
+2-core server); its Lua ``request()`` makes a unique key and body per request and
+``response()`` records what was acknowledged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench._common import (
+    BACKENDS,
+    ROOT,
+    database_env,
+    disk_sync_rate,
+    free_port,
+    load_city,
+    machine,
+    pg_available,
+    setup_django,
+    write_section,
+)
+
+SECTION = "## Incident intake"
+DB_NAME = "yingji_bench_intake"
+INTAKE_PATH = "/api/v1/incidents/incidents/"
+YARDSTICK_PATH = "/bench/yardstick/"
+# Reporting users: the city duty officer reports anywhere, each district officer in its own.
+REPORTERS = ("duty", "lixia", "shizhong", "huaiyin", "tianqiao", "licheng")
+# Urban Jinan (the five central districts and around), where most reports come from.
+URBAN_BBOX = (116.85, 36.55, 117.25, 36.75)
+TYPE_CODES = (
+    "11A02",  # 内涝
+    "11D04",  # 地面塌陷
+    "12C01",  # 房屋建筑与市政工程施工安全事故
+    "12D03",  # 危险化学品火灾
+    "12G03",  # 一般民用建筑火灾
+    "12H99",  # 其他道路交通事故
+    "12P04",  # 城市桥梁隧道设施事故
+    "12P08",  # 电力基础设施事故
+    "12Q05",  # 城市水源供水中断
+    "14A13",  # 阻断交通事件
+)
+TARGETS = {"reports_per_s": 500.0, "ratio": 0.5, "p99_ms": 250.0}
+
+
+# --- the wrk script ----------------------------------------------------------------------------
+
+LUA = r"""
+local tokens = {TOKENS}
+local points = {POINTS}
+local types = {TYPES}
+local run = "{RUN}"
+local outdir = "{OUTDIR}"
+local path = "{PATH}"
+local occurred = "{OCCURRED}"
+local counter = 0
+local out = nil
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  out = io.open(string.format("%s/acks-%s-%d.txt", outdir, run, tid), "w")
+  out:setvbuf("line")
+  math.randomseed(tid * 7919)
+end
+
+function request()
+  counter = counter + 1
+  local key = string.format("%s-%d-%d", run, tid, counter)
+  local p = points[math.random(#points)]
+  local severity = 4
+  if math.random(20) == 1 then severity = 3 end
+  local body = string.format(
+    '{"title":"bench %s","incident_type":"%s","severity":%d,"occurred_at":"%s",' ..
+    '"lon":%.6f,"lat":%.6f,"address":"%s","description":"合成压测：%s",' ..
+    '"source_channel":"phone","injuries":%d,"reporter_name":"压测","reporter_phone":"13800000000"}',
+    key, types[math.random(#types)], severity, occurred, p[1], p[2], p[4], key, math.random(0, 2))
+  return wrk.format("POST", path, {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Token " .. tokens[p[3]],
+    ["Idempotency-Key"] = key,
+  }, body)
+end
+
+function response(status, headers, body)
+  if status >= 200 and status < 300 then
+    local key = body:match('"title":"bench ([^"]+)"')
+    local id = body:match('"id":(%d+)')
+    out:write(status, " ", key or "-", " ", id or "-", "\n")
+  else
+    out:write(status, " - - ", (body:sub(1, 200):gsub("\n", " ")), "\n")
+  end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    "WRK requests=%d duration_us=%d connect_errors=%d read_errors=%d write_errors=%d " ..
+    "status_errors=%d timeouts=%d p50_us=%d p90_us=%d p99_us=%d max_us=%d mean_us=%.0f\n",
+    summary.requests, summary.duration, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean))
+end
+"""
+
+
+def lua_table(values: list[Any]) -> str:
+    def one(v: Any) -> str:
+        if isinstance(v, list | tuple):
+            return "{" + ",".join(one(x) for x in v) + "}"
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        return repr(v)
+
+    return "{" + ",\n".join(one(v) for v in values) + "}"
+
+
+def write_lua(
+    path: Path,
+    *,
+    run: str,
+    outdir: str,
+    url_path: str,
+    tokens: list[str],
+    points: list[tuple[float, float, int, str]],
+) -> None:
+    occurred = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = (
+        LUA.replace("{TOKENS}", lua_table(tokens))
+        .replace("{POINTS}", lua_table([list(p) for p in points]))
+        .replace("{TYPES}", lua_table(list(TYPE_CODES)))
+        .replace("{RUN}", run)
+        .replace("{OUTDIR}", outdir)
+        .replace("{PATH}", url_path)
+        .replace("{OCCURRED}", occurred)
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if not shutil.which("apt-get"):
+        sys.exit("wrk is missing and apt-get is not available: install wrk")
+    print("installing wrk …", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env)
+    found = shutil.which("wrk")
+    if not found:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+        found = shutil.which("wrk")
+    if not found:
+        sys.exit("could not install wrk")
+    return found
+
+
+def run_wrk(
+    wrk: str, url: str, script: Path, *, connections: int, seconds: float, threads: int = 2
+) -> dict[str, float]:
+    argv = [
+        wrk,
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(script),
+        url,
+    ]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if os.environ.get("BENCH_DEBUG"):
+        print(proc.stdout, proc.stderr, flush=True)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {proc.stdout}\n{proc.stderr}")
+    figures = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
+    return figures
+
+
+def read_acks(outdir: Path, run: str) -> tuple[dict[str, list[int]], dict[int, int], list[str]]:
+    """Keys acknowledged (→ the incident ids answered), status counts, a few error bodies."""
+    acks: dict[str, list[int]] = {}
+    statuses: dict[int, int] = {}
+    errors: list[str] = []
+    for file in sorted(outdir.glob(f"acks-{run}-*.txt")):
+        for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split(" ", 3)
+            status = int(parts[0])
+            statuses[status] = statuses.get(status, 0) + 1
+            if 200 <= status < 300 and parts[1] != "-":
+                acks.setdefault(parts[1], []).append(int(parts[2]) if parts[2] != "-" else -1)
+            elif len(errors) < 5:
+                errors.append(line[:240])
+    return acks, statuses, errors
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn with ``yingji serve``'s argv, in its own process group."""
+
+    def __init__(self, env: dict[str, str], workers: int, threads: int, log: Path) -> None:
+        from yingji.core.management.commands.serve import gunicorn_argv
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        argv = gunicorn_argv(host="127.0.0.1", port=self.port, workers=workers, log_level="warning")
+        if threads > 1:
+            argv += ["--threads", str(threads)]
+        argv += ["--backlog", "2048"]
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not answer in 60 s: {log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+# --- replays -----------------------------------------------------------------------------------
+
+
+def post(port: int, token: str, key: str, body: dict[str, Any]) -> tuple[int, int | None]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            INTAKE_PATH,
+            body=json.dumps(body, ensure_ascii=False).encode(),
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Token {token}",
+                "Idempotency-Key": key,
+            },
+        )
+        answer = conn.getresponse()
+        data = answer.read()
+        pk = json.loads(data).get("id") if 200 <= answer.status < 300 else None
+        return answer.status, pk
+    finally:
+        conn.close()
+
+
+def replay_phase(
+    port: int,
+    tokens: list[str],
+    points: list[tuple[float, float, int, str]],
+    acks: dict[str, list[int]],
+    run: str,
+) -> dict[str, Any]:
+    """Resend 500 acknowledged keys; send 100 new keys 3 times each, at once."""
+    rng = random.Random(7)
+    occurred = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).isoformat()
+
+    def body(key: str, point: tuple[float, float, int, str]) -> dict[str, Any]:
+        return {
+            "title": f"bench {key}",
+            "incident_type": "11A02",
+            "occurred_at": occurred,
+            "lon": point[0],
+            "lat": point[1],
+            "source_channel": "phone",
+        }
+
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
+    # A replay may come from any reporter who sees the incident: use the duty officer.
+    for key in rng.sample(sorted(acks), min(500, len(acks))):
+        jobs.append((key, tokens[0], body(key, points[0])))
+    for n in range(100):
+        key = f"{run}r-{n}"
+        point = rng.choice(points)
+        jobs += [(key, tokens[point[2] - 1], body(key, point))] * 3
+    with concurrent.futures.ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda job: (job[0], *post(port, job[1], job[0], job[2])), jobs))
+    replayed_ok = wrong_id = failed = 0
+    race_acks: dict[str, list[int]] = {}
+    for key, status, pk in answers:
+        if key in acks:
+            if status == 200 and pk in acks[key]:
+                replayed_ok += 1
+            elif 200 <= status < 300:
+                wrong_id += 1  # a second incident for the same key, or a 201
+            else:
+                failed += 1
+        elif 200 <= status < 300 and pk is not None:
+            race_acks.setdefault(key, []).append(pk)
+        else:
+            failed += 1
+    return {
+        "replayed": min(500, len(acks)),
+        "replayed_ok": replayed_ok,
+        "replay_wrong_id": wrong_id,
+        "replay_failed": failed,
+        "race_keys": 100,
+        "race_acks": race_acks,
+    }
+
+
+# --- verification ------------------------------------------------------------------------------
+
+
+def verify(acks: dict[str, list[int]], prefix: str) -> dict[str, int]:
+    from django.db.models import Count, Q
+
+    from yingji.incidents.models import Incident, Report
+
+    rows = list(
+        Incident.objects.filter(idempotency_key__startswith=prefix).values_list(
+            "idempotency_key", "id"
+        )
+    )
+    in_db: dict[str, list[int]] = {}
+    for key, pk in rows:
+        in_db.setdefault(key, []).append(pk)
+    lost = sum(1 for key, ids in acks.items() if set(ids) - set(in_db.get(key, [])))
+    duplicated = sum(len(ids) - 1 for ids in in_db.values() if len(ids) > 1)
+    duplicated += sum(1 for ids in acks.values() if len(set(ids)) > 1)
+    two_initials = (
+        Report.objects.filter(incident__idempotency_key__startswith=prefix, kind="initial")
+        .values("incident_id")
+        .annotate(n=Count("id"))
+        .filter(Q(n__gt=1))
+        .count()
+    )
+    return {
+        "acked_keys": len(acks),
+        "rows": len(rows),
+        "lost": lost,
+        "duplicated": duplicated + two_initials,
+        "unacknowledged_rows": sum(1 for key in in_db if key not in acks),
+    }
+
+
+def derived_counts(prefix: str) -> dict[str, float]:
+    """Per intake row: deadlines, timeline steps, history rows, queued tasks."""
+    from django.db import connection
+
+    from yingji.deadlines.models import Deadline
+    from yingji.incidents.models import Incident, IncidentLog
+
+    n = Incident.objects.filter(idempotency_key__startswith=prefix).count() or 1
+    deadlines = Deadline.objects.filter(incident__idempotency_key__startswith=prefix).count()
+    logs = IncidentLog.objects.filter(incident__idempotency_key__startswith=prefix).count()
+    history = Incident.history.filter(idempotency_key__startswith=prefix).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_tasks_database_dbtaskresult")
+        tasks = cursor.fetchone()[0]
+    return {
+        "deadlines_per_report": deadlines / n,
+        "log_per_report": logs / n,
+        "history_per_report": history / n,
+        "tasks_queued": tasks,
+    }
+
+
+# --- one backend --------------------------------------------------------------------------------
+
+
+def sample_points(n: int, reporter_regions: dict[str, int]) -> list[tuple[float, float, int, str]]:
+    """Points in urban Jinan that fall in a region, with the reporter (1-based token index)
+    who may report there: the district officer of the point's district, else the city's."""
+    from yingji.geo.lookup import locate
+
+    rng = random.Random(20240712)
+    points: list[tuple[float, float, int, str]] = []
+    while len(points) < n:
+        lon = rng.uniform(URBAN_BBOX[0], URBAN_BBOX[2])
+        lat = rng.uniform(URBAN_BBOX[1], URBAN_BBOX[3])
+        where = locate(lon, lat)
+        if where.deepest is None or where.district is None:
+            continue
+        reporter = reporter_regions.get(where.district.code, 1)
+        address = f"{where.district.name}压测地址{len(points)}号"
+        points.append((round(lon, 6), round(lat, 6), reporter, address))
+    return points
+
+
+def run_backend(args: argparse.Namespace) -> dict[str, Any]:
+    backend = args.backend
+    wrk = ensure_wrk()
+    with (
+        tempfile.TemporaryDirectory(prefix="yingji-bench-intake-") as tmp,
+        database_env(backend, DB_NAME, tmp) as env,
+    ):
+        setup_django(env, "bench.settings")
+        started = time.monotonic()
+        load_city()
+        from rest_framework.authtoken.models import Token
+
+        from yingji.accounts.models import User
+
+        tokens: list[str] = []
+        reporter_regions: dict[str, int] = {}
+        for i, username in enumerate(REPORTERS, start=1):
+            user = User.objects.select_related("unit__region").get(username=username)
+            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+            if username != "duty":
+                reporter_regions[user.unit.region.code] = i
+        points = sample_points(2000, reporter_regions)
+        print(f"[{backend}] set up in {time.monotonic() - started:.1f}s", flush=True)
+
+        from django.db import connections
+
+        connections.close_all()
+        outdir = Path(tmp)
+        server = Server(env, args.workers, args.threads, outdir / "gunicorn.log")
+        prefix = uuid.uuid4().hex[:6]
+        try:
+            results: dict[str, Any] = {}
+            for phase, url_path, seconds in (
+                ("warm", INTAKE_PATH, 3),
+                ("warmy", YARDSTICK_PATH, 2),
+                ("yardstick", YARDSTICK_PATH, args.duration),
+                ("intake", INTAKE_PATH, args.duration),
+            ):
+                run = f"{prefix}{phase[0]}{phase[-1]}"
+                script = outdir / f"{phase}.lua"
+                write_lua(
+                    script,
+                    run=run,
+                    outdir=str(outdir),
+                    url_path=url_path,
+                    tokens=tokens,
+                    points=points,
+                )
+                figures = run_wrk(
+                    wrk,
+                    server.url,
+                    script,
+                    connections=args.connections,
+                    seconds=seconds,
+                )
+                acks, statuses, errors = read_acks(outdir, run)
+                figures["per_s"] = sum(c for s, c in statuses.items() if 200 <= s < 300) / (
+                    figures["duration_us"] / 1e6
+                )
+                results[phase] = {
+                    "wrk": figures,
+                    "statuses": statuses,
+                    "errors": errors,
+                    "acks": acks,
+                }
+                print(
+                    f"[{backend}] {phase}: {figures['per_s']:.0f}/s "
+                    f"p50={figures['p50_us'] / 1000:.1f}ms p99={figures['p99_us'] / 1000:.1f}ms "
+                    f"statuses={statuses} {errors[:2]}",
+                    flush=True,
+                )
+            all_acks: dict[str, list[int]] = {}
+            for phase in ("warm", "intake"):
+                for key, ids in results[phase]["acks"].items():
+                    all_acks.setdefault(key, []).extend(ids)
+            replay = replay_phase(server.port, tokens, points, all_acks, prefix)
+        finally:
+            server.stop()
+        for key, ids in replay.pop("race_acks").items():
+            all_acks.setdefault(key, []).extend(ids)
+        checked = verify(all_acks, prefix)
+        checked["duplicated"] += replay["replay_wrong_id"]
+        derived = derived_counts(prefix)
+        intake, yard = results["intake"]["wrk"], results["yardstick"]["wrk"]
+        statuses = results["intake"]["statuses"]
+        outcome = {
+            "backend": backend,
+            "reports_per_s": round(intake["per_s"], 1),
+            "yardstick_per_s": round(yard["per_s"], 1),
+            "ratio": round(intake["per_s"] / yard["per_s"], 3) if yard["per_s"] else 0,
+            "p50_ms": round(intake["p50_us"] / 1000, 1),
+            "p99_ms": round(intake["p99_us"] / 1000, 1),
+            "yardstick_p99_ms": round(yard["p99_us"] / 1000, 1),
+            "non_2xx": sum(c for s, c in statuses.items() if not 200 <= s < 300),
+            "socket_errors": int(
+                intake["connect_errors"]
+                + intake["read_errors"]
+                + intake["write_errors"]
+                + intake["timeouts"]
+            ),
+            "workers": args.workers,
+            "threads": args.threads,
+            **checked,
+            **{k: v for k, v in replay.items() if k != "race_acks"},
+            **{k: round(v, 2) for k, v in derived.items()},
+        }
+        print(f"[{backend}] verified: {checked} replay={replay}", flush=True)
+        return outcome
+
+
+# --- the parent ---------------------------------------------------------------------------------
+
+PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
+LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
+
+
+def final_line(outcomes: list[dict[str, Any]]) -> str:
+    parts = []
+    for o in outcomes:
+        p = PREFIX[o["backend"]]
+        parts += [f"{p}_{k}={o[k]}" for k in LINE_KEYS]
+    return " ".join(parts)
+
+
+def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) -> str:
+    rows = [
+        ("reports per second (2xx)", "reports_per_s"),
+        ("yardstick per second (one-row DRF insert)", "yardstick_per_s"),
+        ("ratio reports / yardstick", "ratio"),
+        ("intake latency p50 (ms)", "p50_ms"),
+        ("intake latency p99 (ms)", "p99_ms"),
+        ("yardstick latency p99 (ms)", "yardstick_p99_ms"),
+        ("non-2xx answers / socket errors", None),
+        ("acknowledged keys checked", "acked_keys"),
+        ("lost / duplicated", None),
+        ("replays answered 200 with the same incident", None),
+        ("deadlines per report", "deadlines_per_report"),
+        ("timeline steps / history rows per report", None),
+        ("gunicorn workers × threads", None),
+    ]
+    head = "| figure | " + " | ".join(o["backend"] for o in outcomes) + " |"
+    lines = [head, "| --- |" + " --- |" * len(outcomes)]
+    for label, key in rows:
+        cells = []
+        for o in outcomes:
+            if key:
+                cells.append(str(o[key]))
+            elif label.startswith("non-2xx"):
+                cells.append(f"{o['non_2xx']} / {o['socket_errors']}")
+            elif label.startswith("lost"):
+                cells.append(f"{o['lost']} / {o['duplicated']}")
+            elif label.startswith("replays"):
+                cells.append(f"{o['replayed_ok']} of {o['replayed']}")
+            elif label.startswith("timeline"):
+                cells.append(f"{o['log_per_report']} / {o['history_per_report']}")
+            else:
+                cells.append(f"{o['workers']} × {o['threads']}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    return f"""
+`python -m bench.intake` — incident reports (首报) through the real HTTP API
+(`POST {INTAKE_PATH}`, token auth, JSON, a unique `Idempotency-Key` each) from
+{args.connections} concurrent `wrk` connections for {args.duration} s per phase, against
+gunicorn started as `yingji serve` starts it; the yardstick is a minimal DRF endpoint
+that inserts one row (`bench/yardstick/`, token auth, a serializer, one INSERT). SQLite
+runs with the real settings (WAL, `synchronous=FULL`); PostgreSQL 15 on the same machine
+with its defaults (`fsync=on`, `synchronous_commit=on`). After the load, 500
+acknowledged keys are replayed and 100 new keys are each sent by 3 clients at once; then
+every acknowledged key is looked up in the database.
+
+Machine: {machine()}. The machine is shared with other work, so runs differ; the figures
+are of the run that wrote this section.
+
+{table}
+
+The disk: {sync.get("fdatasync_per_s", 0):.0f} `fdatasync`/s of a 4 KiB page;
+{sync.get("sqlite_commits_per_s", 0):.0f} one-row commits/s of SQLite with WAL and
+`synchronous=FULL` from one connection. That is the ceiling of any SQLite writer on this
+disk that makes every acknowledged write durable before answering: one fsync per commit,
+one writer at a time, no group commit.
+
+Targets: ≥ {TARGETS["reports_per_s"]:.0f} reports/s on SQLite, ≥ 50 % of the yardstick,
+p99 < {TARGETS["p99_ms"]:.0f} ms, every acknowledged report stored exactly once.
+
+Raw: `{final_line(outcomes)}`
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=[*BACKENDS, "all"], default="all")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per phase")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (0: auto)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/performance.md")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not args.workers:
+        from yingji.core.management.commands.serve import default_web_workers
+
+        args.workers = default_web_workers()
+
+    if args.child:
+        outcome = run_backend(args)
+        print("RESULT " + json.dumps(outcome), flush=True)
+        return
+
+    backends = list(BACKENDS) if args.backend == "all" else [args.backend]
+    if "postgresql" in backends and not pg_available():
+        print("PostgreSQL is not reachable: skipping it", flush=True)
+        backends.remove("postgresql")
+    sync = disk_sync_rate(tempfile.gettempdir())
+    print(
+        f"disk: {sync['fdatasync_per_s']:.0f} fdatasync/s, "
+        f"{sync['sqlite_commits_per_s']:.0f} SQLite FULL commits/s",
+        flush=True,
+    )
+    outcomes = []
+    for backend in backends:
+        argv_child = [
+            sys.executable,
+            "-m",
+            "bench.intake",
+            "--child",
+            "--backend",
+            backend,
+            "--duration",
+            str(args.duration),
+            "--connections",
+            str(args.connections),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ]
+        proc = subprocess.Popen(argv_child, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        result = None
+        for line in proc.stdout:
+            if line.startswith("RESULT "):
+                result = json.loads(line[7:])
+            else:
+                print(line, end="", flush=True)
+        if proc.wait() != 0 or result is None:
+            sys.exit(f"bench.intake failed on {backend}")
+        outcomes.append(result)
+    if not args.no_write and len(outcomes) == len(BACKENDS):
+        write_section(SECTION, doc_body(outcomes, sync, args))
+    print(final_line(outcomes))
+
+
+if __name__ == "__main__":
+    main()
