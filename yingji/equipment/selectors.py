@@ -28,11 +28,12 @@ def agreements_expiring(
 ) -> QuerySet[Equipment]:
     """Equipment whose requisition agreement ends within ``within_days`` or has ended."""
     today = timezone.localdate(now) if now is not None else timezone.localdate()
-    return (
+    rows: QuerySet[Equipment] = (
         Equipment.objects.restrict(user, "view")
         .filter(is_active=True, agreement_valid_until__lte=today + timedelta(days=within_days))
         .order_by("agreement_valid_until")
     )
+    return rows
 
 
 def with_capacity_at_least(queryset: Any, value: str) -> Any:

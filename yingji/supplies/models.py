@@ -37,7 +37,6 @@ from yingji.geo.located import LocatedModel
 
 from .choices import LotCondition, LotSource, MovementKind, WarehouseKind
 
-QUANTITY = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0")
 
 CATEGORY_CODE = re.compile(r"^[1-9](\d{2}){0,2}$")  # 1, 3 or 5 digits
@@ -121,7 +120,8 @@ class SupplyItem(TimestampedModel):
     shelf_life_days = models.PositiveIntegerField(_("保质期（天）"), null=True, blank=True)
     min_stock_default = models.DecimalField(
         _("默认最低库存"),
-        **QUANTITY,
+        max_digits=14,
+        decimal_places=3,
         default=ZERO,
         validators=[MinValueValidator(ZERO)],
         help_text=_("每个仓库的最低库存，可按仓库另设。"),
@@ -227,7 +227,9 @@ class StockMinimum(TimestampedModel):
         Warehouse, verbose_name=_("仓库"), on_delete=models.CASCADE, related_name="minimums"
     )
     item = models.ForeignKey(SupplyItem, verbose_name=_("物资"), on_delete=models.PROTECT)
-    minimum = models.DecimalField(_("最低库存"), **QUANTITY, validators=[MinValueValidator(ZERO)])
+    minimum = models.DecimalField(
+        _("最低库存"), max_digits=14, decimal_places=3, validators=[MinValueValidator(ZERO)]
+    )
 
     history = HistoricalRecords()
     region_scope: ClassVar[str] = "warehouse__region__path"
@@ -264,8 +266,12 @@ class StockLot(TimestampedModel):
     item = models.ForeignKey(
         SupplyItem, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="lots"
     )
-    quantity = models.DecimalField(_("库存数量"), **QUANTITY, default=ZERO, editable=False)
-    reserved = models.DecimalField(_("预留数量"), **QUANTITY, default=ZERO, editable=False)
+    quantity = models.DecimalField(
+        _("库存数量"), max_digits=14, decimal_places=3, default=ZERO, editable=False
+    )
+    reserved = models.DecimalField(
+        _("预留数量"), max_digits=14, decimal_places=3, default=ZERO, editable=False
+    )
     batch = models.CharField(_("批次号"), max_length=64, blank=True)
     produced_on = models.DateField(_("生产日期"), null=True, blank=True)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
@@ -351,11 +357,15 @@ class StockMovement(models.Model):
     item = models.ForeignKey(
         SupplyItem, verbose_name=_("物资"), on_delete=models.PROTECT, related_name="movements"
     )
-    quantity = models.DecimalField(_("数量"), **QUANTITY)
-    delta = models.DecimalField(_("库存变化"), **QUANTITY)
-    reserved_delta = models.DecimalField(_("预留变化"), **QUANTITY, default=ZERO)
-    balance_after = models.DecimalField(_("结存数量"), **QUANTITY)
-    reserved_after = models.DecimalField(_("结存预留"), **QUANTITY, default=ZERO)
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=3)
+    delta = models.DecimalField(_("库存变化"), max_digits=14, decimal_places=3)
+    reserved_delta = models.DecimalField(
+        _("预留变化"), max_digits=14, decimal_places=3, default=ZERO
+    )
+    balance_after = models.DecimalField(_("结存数量"), max_digits=14, decimal_places=3)
+    reserved_after = models.DecimalField(
+        _("结存预留"), max_digits=14, decimal_places=3, default=ZERO
+    )
     reason = models.CharField(_("事由"), max_length=255)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

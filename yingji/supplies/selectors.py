@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from .choices import LotCondition
-from .models import QUANTITY, StockLot, StockMinimum, StockMovement, SupplyItem, Warehouse
+from .models import StockLot, StockMinimum, StockMovement, SupplyItem, Warehouse
 
 ZERO = Decimal("0")
 EXPIRY_WINDOWS = (30, 90)
@@ -55,7 +55,10 @@ def access_lot(*, user: Any, pk: Any, action: str = "view") -> StockLot:
 
 
 def lots_for(user: Any) -> QuerySet[StockLot]:
-    return StockLot.objects.restrict(user, "view").select_related("warehouse", "item")
+    lots: QuerySet[StockLot] = StockLot.objects.restrict(user, "view").select_related(
+        "warehouse", "item"
+    )
+    return lots
 
 
 def lots_expiring(*, user: Any, within_days: int, now: Any = None) -> QuerySet[StockLot]:
@@ -122,7 +125,7 @@ def items_below_minimum(
     lots = StockLot.objects.restrict(user, "view").filter(warehouse__is_active=True)
     if warehouse is not None:
         lots = lots.filter(warehouse=warehouse)
-    quantity_field = DecimalField(**QUANTITY)
+    quantity_field: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=3)
     own_minimum = StockMinimum.objects.filter(
         warehouse_id=OuterRef("warehouse_id"), item_id=OuterRef("item_id")
     ).values("minimum")[:1]
