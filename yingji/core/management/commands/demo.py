@@ -175,6 +175,13 @@ SETUP_STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("载入报告时限规则 Loading reporting deadline rules", "load_deadline_rules", {}),
     ("创建演示单位和账号 Creating demo units and accounts", "load_demo", {"verbosity": 1}),
     ("生成演示信息员和直报点 Demo information officers", "load_demo_reporters", {}),
+    ("生成演示物资储备 Demo supplies", "load_demo_supplies", {}),
+    ("生成演示装备和特种车辆 Demo equipment", "load_demo_equipment", {}),
+    ("生成演示应急队伍 Demo rescue teams", "load_demo_teams", {}),
+    ("生成演示专家 Demo experts", "load_demo_experts", {}),
+    ("生成演示避难场所 Demo shelters", "load_demo_shelters", {}),
+    ("生成演示危险源和低洼路段 Demo hazards", "load_demo_hazards", {}),
+    ("生成演示防护目标 Demo protection targets", "load_demo_targets", {}),
     ("收集静态文件 Collecting static files", "collectstatic", {"interactive": False}),
 ]
 
