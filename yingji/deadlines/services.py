@@ -15,10 +15,12 @@ it passes; ``yingji check_deadlines`` is the safety net if a worker was down.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -91,9 +93,60 @@ def reminder_minutes() -> tuple[int, ...]:
     return tuple(sorted({int(v) for v in value if int(v) >= 0}, reverse=True))
 
 
+_INLINE: contextvars.ContextVar[bool] = contextvars.ContextVar("deadlines_inline", default=False)
+
+
+@contextlib.contextmanager
+def in_caller_transaction() -> Iterator[None]:
+    """Run this engine's follow-ups (scoring, enqueueing checks) inside the caller's
+    transaction, each in a savepoint, instead of after its commit.
+
+    The intake uses it: the incident, its deadlines, their scores and reminder tasks then
+    commit together (one fsync), and a failing follow-up is still logged and rolled back
+    alone without losing the write.
+    """
+    token = _INLINE.set(True)
+    try:
+        yield
+    finally:
+        _INLINE.reset(token)
+
+
 def _on_commit(func: Callable[[], Any]) -> None:
-    """Run ``func`` after commit; a failure there is logged (the outcome is already durable)."""
+    """Run ``func`` after commit; a failure there is logged (the outcome is already durable).
+
+    Inside ``in_caller_transaction()``: now, in a savepoint (logged and rolled back alone
+    on failure).
+    """
+    if _INLINE.get() and transaction.get_connection().in_atomic_block:
+        try:
+            with transaction.atomic():
+                func()
+        except Exception:
+            logger.exception("deadline follow-up failed; the write is kept")
+        return
     transaction.on_commit(func, robust=True)
+
+
+def _tasks_in_database() -> bool:
+    """Whether the task queue is a table of the default database (django-tasks-db).
+
+    Then a check task is enqueued inside the transaction that creates its deadline: both
+    commit or neither does (no deadline without its check, no extra commit). Any other
+    backend (Redis) is enqueued after commit, so that a worker never sees a task whose
+    deadline is not committed yet.
+    """
+    from django.db import router
+    from django_tasks import task_backends
+
+    from .tasks import deadline_check
+
+    backend = task_backends[deadline_check.backend]
+    if type(backend).__module__.split(".")[0] != "django_tasks_db":
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return router.db_for_write(DBTaskResult) == "default"
 
 
 # --- scoring hand-off --------------------------------------------------------------------
@@ -577,7 +630,10 @@ def schedule_check(deadline: Deadline, *, now: dt.datetime | None = None) -> dt.
 
         deadline_check.using(run_after=when).enqueue(pk, when.isoformat())
 
-    _on_commit(enqueue)
+    if _tasks_in_database() and transaction.get_connection().in_atomic_block:
+        enqueue()  # the task row commits with the deadline
+    else:
+        _on_commit(enqueue)
     return when
 
 

@@ -390,9 +390,11 @@ def _check_intake_scope(actor: Any, region: Region) -> None:
         ) from None
 
 
-def _build_incident(
+def _prepare_incident(
     *, actor: Any, data: dict[str, Any], key: str | None, now: datetime
 ) -> tuple[Incident, Report]:
+    """Validate the intake and build the unsaved incident and 首报 (reads only, no writes:
+    runs before the write transaction, so that SQLite's one writer is not held by it)."""
     if not isinstance(data, dict):
         raise _fail("__all__", _("提交的数据应为对象。"))
     errors = _Errors()
@@ -531,7 +533,6 @@ def _build_incident(
     )
     if severity <= ESCALATION_LEVEL:
         incident.escalated_at = now
-    save_with_history(incident, actor=actor, reason=_("接报"))
 
     report = Report(
         incident=incident,
@@ -558,6 +559,13 @@ def _build_incident(
         report.source_info = " ".join(
             str(part) for part in (SourceChannel(channel).label, incident.reporter_name) if part
         )[:200]
+    return incident, report
+
+
+def _save_incident(*, actor: Any, incident: Incident, report: Report, now: datetime) -> None:
+    """Write a prepared incident, its 首报, the timeline step and (较大+) the escalation."""
+    save_with_history(incident, actor=actor, reason=_("接报"))
+    report.incident = incident
     save_with_history(report, actor=actor, reason=_("首报"))
     incident_log(
         incident=incident,
@@ -565,15 +573,14 @@ def _build_incident(
         action="reported",
         message=_("%(channel)s接报：%(title)s（%(mode)s首报）")
         % {
-            "channel": SourceChannel(channel).label,
+            "channel": SourceChannel(incident.source_channel).label,
             "title": incident.title,
-            "mode": ReportMode(mode).label,
+            "mode": ReportMode(report.mode).label,
         },
         at=now,
     )
-    if severity <= ESCALATION_LEVEL:
+    if incident.severity <= ESCALATION_LEVEL:
         _escalate(incident=incident, actor=actor, now=now)
-    return incident, report
 
 
 def _replay_incident(actor: Any, incident: Incident) -> Incident:
@@ -582,7 +589,20 @@ def _replay_incident(actor: Any, incident: Incident) -> Incident:
     return incident
 
 
-@transaction.atomic
+def _in_savepoint(label: str, func: Callable[[], Any]) -> None:
+    """Run ``func`` inside the current transaction, in a savepoint of its own.
+
+    A failure there is logged and rolled back alone: the write it follows is still
+    committed and acknowledged (as with ``_after_commit``), but what succeeds commits in
+    the same transaction — one durable commit instead of one per engine.
+    """
+    try:
+        with transaction.atomic():
+            func()
+    except Exception:
+        logger.exception("%s failed; the intake is kept without it", label)
+
+
 def incident_report(
     *,
     actor: Any,
@@ -598,6 +618,13 @@ def incident_report(
     The same ``idempotency_key`` returns the same incident with ``created=False`` and
     never writes a second row, also when two requests race (the unique constraint
     decides; the loser re-reads the winner's row).
+
+    Validation and lookups run before the transaction (reads only). The transaction writes
+    the incident, the 首报, history, the timeline, and — each in a savepoint, so that
+    their failure never loses the intake — its deadlines with their reminder tasks
+    (``deadlines_on_incident``) and the report's score (``score_on_report``): one commit
+    (one fsync) for everything, and no moment when an incident exists without its
+    deadlines.
     """
     key = clean_idempotency_key(idempotency_key)
     now = now or timezone.now()
@@ -605,18 +632,23 @@ def incident_report(
         existing = selectors.incident_by_key(key)
         if existing is not None:
             return _replay_incident(actor, existing), False
+    incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
+    deadlines = _deadlines()
     try:
         with transaction.atomic():
-            incident, report = _build_incident(actor=actor, data=data, key=key, now=now)
+            _save_incident(actor=actor, incident=incident, report=report, now=now)
+            with deadlines.in_caller_transaction():
+                # deadlines_on_incident also matches the 首报 just written against its deadline.
+                _in_savepoint(
+                    "deadlines_on_incident",
+                    lambda: deadlines.deadlines_on_incident(incident=incident, now=now),
+                )
+                _in_savepoint("score_on_report", lambda: _score_report(report))
     except IntegrityError:
         existing = selectors.incident_by_key(key) if key is not None else None
         if existing is None:
             raise
         return _replay_incident(actor, existing), False
-
-    # deadlines_on_incident also matches the 首报 just written against its deadline.
-    _after_commit(lambda: _deadlines().deadlines_on_incident(incident=incident, now=now))
-    _after_commit(lambda: _score_report(report))
     return incident, True
 
 

@@ -233,7 +233,8 @@ class IntakeTests(TestCase):
         self.assertEqual(incident.source_crs, "gcj02")
         self.assertNotEqual(incident.lon, payload()["lon"])
 
-    def test_hooks_run_after_commit(self) -> None:
+    def test_hooks_run_in_the_intake_transaction(self) -> None:
+        """Deadlines and the score are written in the intake's own transaction: one commit."""
         now = timezone.now()
         with (
             mock.patch("yingji.deadlines.services.deadlines_on_incident") as on_incident,
@@ -244,20 +245,30 @@ class IntakeTests(TestCase):
                 incident, _ = services.incident_report(
                     actor=self.officer_a, data=payload(), now=now
                 )
-            on_incident.assert_not_called()  # nothing before the commit
-            for callback in callbacks:
-                callback()
-        on_incident.assert_called_once_with(incident=incident, now=now)
+            on_incident.assert_called_once_with(incident=incident, now=now)
+        self.assertEqual(callbacks, [])  # nothing left for after the commit
         on_report.assert_not_called()  # deadlines_on_incident matches the 首报 itself
         on_score.assert_called_once_with(report=incident.reports.get())
 
+    def test_a_failing_hook_keeps_the_intake(self) -> None:
+        """A hook's failure is logged and rolled back alone (savepoint); the intake stays."""
+        with (
+            mock.patch(
+                "yingji.deadlines.services.deadlines_on_incident",
+                side_effect=RuntimeError("boom"),
+            ),
+            self.assertLogs("yingji.incidents.services", level="ERROR"),
+        ):
+            incident, created = services.incident_report(actor=self.officer_a, data=payload())
+        self.assertTrue(created)
+        self.assertEqual(Incident.objects.get(pk=incident.pk).reports.count(), 1)
+        self.assertFalse(Deadline.objects.filter(incident=incident).exists())
+
     def test_real_hooks_accept_what_we_pass(self) -> None:
-        with self.captureOnCommitCallbacks() as callbacks:
+        with self.assertNoLogs("yingji.incidents.services", level="ERROR"):
             incident, _ = services.incident_report(
                 actor=self.officer_a, data=payload(severity=Severity.LARGER)
             )
-        for callback in callbacks:
-            callback()  # called directly, an error in a hook fails this test
         with self.captureOnCommitCallbacks() as callbacks:
             services.report_submit(
                 actor=self.officer_a, incident=incident, data={"kind": "final", "body": "结束"}
