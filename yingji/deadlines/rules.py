@@ -101,6 +101,7 @@ def candidate_rules(
         DeadlineRule.objects.filter(valid_on(day), severity_q)
         .filter(region__path__in=path_prefixes(region_path))
         .select_related("region")
+        .defer("region__boundary")  # only the name and path are read; outlines are large
     )
 
 
