@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -366,7 +367,7 @@ class AlertsView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("within_days", int, description="默认 30")],
-        responses=serializers.DictField(),
+        responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
         query = ExpiringSerializer(data=request.query_params)
