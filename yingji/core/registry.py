@@ -613,6 +613,14 @@ def _list_url_for(model: Any) -> str:
     return reverse(pages.list_name) if pages is not None else ""
 
 
+def display_value(obj: Any, name: str) -> Any:
+    """A cell for a page: like the export's, with times to the minute."""
+    value = field_value(obj, name)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 def geometry_of(obj: Any, shape_field: str = "") -> dict[str, Any] | None:
     """The record's shape (GeoJSON) if it has one, else its point, else None."""
     shape = getattr(obj, shape_field, None) if shape_field else None
@@ -639,7 +647,7 @@ def list_view(pages: RegistryPages) -> Callable[[HttpRequest], HttpResponse]:
             return export_queryset(queryset, pages.export_fields, str(pages.title), pages.slug)
         page = paginate(request, queryset)
         rows = [
-            (obj, [field_value(obj, c.field) for c in pages.columns]) for obj in page.object_list
+            (obj, [display_value(obj, c.field) for c in pages.columns]) for obj in page.object_list
         ]
         headers = [(c, c.label or field_label(pages.model, c.field), c.sort) for c in pages.columns]
         form = filterset.form
@@ -677,7 +685,7 @@ def detail_view(pages: RegistryPages) -> Callable[..., HttpResponse]:
 
         obj = get_object_or_404(pages.queryset(request), pk=pk)
         fields = [
-            (label, field_value(obj, name))
+            (label, display_value(obj, name))
             for label, name in (_labelled(pages.model, f) for f in pages.detail_fields)
         ]
         opts = pages.model._meta

@@ -72,7 +72,16 @@ class Team(RegistryRecord, LocatedModel):
         related_name="+",
         blank=True,
     )
-    equipment_text = models.TextField(_("主要装备"), blank=True)
+    equipment = models.ManyToManyField(
+        "equipment.Equipment",
+        verbose_name=_("登记的装备"),
+        related_name="teams",
+        blank=True,
+        help_text=_("装备库中属于或配属本队的装备、特种车辆。"),
+    )
+    equipment_text = models.TextField(
+        _("主要装备"), blank=True, help_text=_("未在装备库登记的装备，用文字说明。")
+    )
     note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()

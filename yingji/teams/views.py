@@ -15,6 +15,7 @@ from .models import Team
 
 def _team_context(request: HttpRequest, team: Team) -> dict[str, Any]:
     return {
+        "equipment": team.equipment.restrict(request.user, "view"),
         "members": team.members.restrict(request.user, "view").order_by("-is_active", "name"),
         "capabilities": team.capabilities.order_by("code"),
     }

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField
 from yingji.core.api.serializers import ValidatedModelSerializer
 from yingji.core.registry import LocatedRegistrySerializer
+from yingji.equipment.models import Equipment
 from yingji.incidents.models import IncidentType
 from yingji.teams.models import Team, TeamMember
 
@@ -12,6 +13,9 @@ from yingji.teams.models import Team, TeamMember
 class TeamSerializer(LocatedRegistrySerializer):
     capabilities = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=IncidentType.objects.all(), required=False
+    )
+    equipment = RestrictedPrimaryKeyRelatedField(
+        queryset=Equipment.objects.all(), many=True, required=False
     )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     readiness_display = serializers.CharField(source="get_readiness_display", read_only=True)
@@ -37,6 +41,7 @@ class TeamSerializer(LocatedRegistrySerializer):
             "readiness",
             "readiness_display",
             "capabilities",
+            "equipment",
             "equipment_text",
             "note",
             "last_reviewed_at",

@@ -16,7 +16,9 @@ from .serializers import TeamMemberSerializer, TeamSerializer
 class TeamViewSet(ReviewActionMixin, RegistryViewSet):
     """Rescue teams (S13). ``?capability=11A02`` finds the teams for 城市内涝."""
 
-    queryset = Team.objects.select_related("region", "owner_unit").prefetch_related("capabilities")
+    queryset = Team.objects.select_related("region", "owner_unit").prefetch_related(
+        "capabilities", "equipment"
+    )
     serializer_class = TeamSerializer
     filterset_class = TeamFilterSet
     search_fields = ["name", "leader_name", "address"]
