@@ -77,10 +77,21 @@ def district_of(region: Region) -> Region:
 
 
 def responsible_office(region: Region) -> Unit | None:
-    """The emergency office of the county the region lies in (the default owner unit)."""
-    district = district_of(region)
+    """The emergency office of the county the region lies in (the default owner unit).
+
+    The county is found from the region's path (two small queries), not by walking
+    ``parent`` (each step loaded a region with its outline: a county's is 16–30 kB of
+    GeoJSON, decoded on every intake).
+    """
+    districts = sorted(
+        Region.objects.filter(
+            path__in=ancestor_paths(region.path), level=RegionLevel.DISTRICT
+        ).values_list("path", "pk"),
+        reverse=True,
+    )
+    district_id = districts[0][1] if districts else region.pk
     unit: Unit | None = (
-        Unit.objects.filter(region=district, kind=UnitKind.EMERGENCY_OFFICE, is_active=True)
+        Unit.objects.filter(region_id=district_id, kind=UnitKind.EMERGENCY_OFFICE, is_active=True)
         .order_by("id")
         .first()
     )
