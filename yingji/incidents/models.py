@@ -184,6 +184,11 @@ class Incident(RegionScopedModel, LocatedModel):
         indexes = [
             models.Index(fields=["status", "-received_at"], name="incident_status_received"),
             models.Index(fields=["severity", "status"], name="incident_severity_status"),
+            # Every list goes through restrict(): a join on the region's path. SQLite then
+            # walks the regions and, per region, the incidents of the wanted statuses —
+            # from this index alone (the board's count of 10,000 open incidents among
+            # 110,000 on SQLite: 418 ms → 0.6 ms).
+            models.Index(fields=["region", "status"], name="incident_region_status"),
         ]
         constraints = [
             models.CheckConstraint(
