@@ -55,7 +55,7 @@ class ExpertSerializer(RegistrySerializer):
         required=False,
     )
     code_display = serializers.CharField(source="get_code_display", read_only=True)
-    latest_term_end = serializers.SerializerMethodField()
+    latest_term_end = serializers.DateField(read_only=True, allow_null=True)
 
     class Meta:
         model = Expert
@@ -88,7 +88,3 @@ class ExpertSerializer(RegistrySerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at", "is_synthetic", "last_reviewed_at"]
-
-    def get_latest_term_end(self, obj: Expert) -> str | None:
-        term = obj.current_term()
-        return term.term_end.isoformat() if term else None

@@ -12,6 +12,7 @@ from yingji.core.api.viewsets import RestrictedReadOnlyViewSet
 from yingji.core.registry import RegistryViewSet, ReviewActionMixin
 from yingji.experts.filtersets import ExpertFilterSet, ExpertTermFilterSet
 from yingji.experts.models import Expert, ExpertTerm
+from yingji.experts.selectors import with_latest_term_end
 from yingji.experts.services import (
     expert_add_term,
     expert_create,
@@ -25,7 +26,9 @@ from .serializers import ExpertSerializer, ExpertTermSerializer, TermInputSerial
 class ExpertViewSet(ReviewActionMixin, RegistryViewSet):
     """The expert pool (S12). ``?incident_type=11A02`` finds the 11A (水旱) experts too."""
 
-    queryset = Expert.objects.select_related("region", "owner_unit").prefetch_related("expertise")
+    queryset = with_latest_term_end(
+        Expert.objects.select_related("region", "owner_unit").prefetch_related("expertise")
+    ).order_by("region__path", "name", "pk")
     serializer_class = ExpertSerializer
     filterset_class = ExpertFilterSet
     search_fields = ["name", "employer", "specialty"]
