@@ -19,6 +19,8 @@ class System:
     summary: str | Promise
     icon: str
     url_name: str = ""
+    # More pages of the system, shown under it in the navigation: (label, url name).
+    links: tuple[tuple[str | Promise, str], ...] = ()
 
     @property
     def built(self) -> bool:
@@ -27,22 +29,77 @@ class System:
 
 SYSTEMS: tuple[System, ...] = (
     System("S1", _("应急平台"), _("信息汇聚、辅助指挥决策、互联互通"), "🛰"),
-    System("S2", _("应急一张图"), _("风险隐患、防护目标、队伍物资一图展示"), "🗺", "geo:map"),
     System(
-        "S3", _("应急物资储备"), _("物资普查登记、动态库存、统一调配"), "📦", "supplies:dashboard"
+        "S2",
+        _("应急一张图"),
+        _("风险隐患、防护目标、队伍物资一图展示"),
+        "🗺",
+        "geo:map",
+        links=(
+            (_("资源目录与普查"), "catalogue:index"),
+            (_("避难场所"), "shelters:shelter_list"),
+            (_("防护目标"), "targets:target_list"),
+        ),
     ),
     System(
-        "S4", _("危险源数据库"), _("危险源、道路低洼路段、风险管控"), "⚠", "hazards:hazard_list"
+        "S3",
+        _("应急物资储备"),
+        _("物资普查登记、动态库存、统一调配"),
+        "📦",
+        "supplies:dashboard",
+        links=(
+            (_("仓库"), "supplies:warehouse_list"),
+            (_("库存批次"), "supplies:lot_list"),
+            (_("统一调配"), "supplies:dispatch"),
+        ),
     ),
-    System("S5", _("基层信息员"), _("信息员名录、评分与通报"), "👥", "reporters:officer_list"),
+    System(
+        "S4",
+        _("危险源数据库"),
+        _("危险源、道路低洼路段、风险管控"),
+        "⚠",
+        "hazards:hazard_list",
+        links=(
+            (_("低洼路段"), "hazards:road_list"),
+            (_("逾期未核查"), "hazards:overdue_reviews"),
+        ),
+    ),
+    System(
+        "S5",
+        _("基层信息员"),
+        _("信息员名录、评分与通报"),
+        "👥",
+        "reporters:officer_list",
+        links=((_("花名册报备"), "reporters:roster_page"),),
+    ),
     System("S6", _("信息直报点"), _("水电气热、公交、危化企业直报"), "📡", "reporters:point_list"),
     System("S7", _("政务值班"), _("24小时值班、领导带班、查岗抽查"), "☎", "duty:log"),
-    System("S8", _("突发事件信息报告"), _("首报续报终报、时限、迟报漏报"), "📝", "incidents:board"),
+    System(
+        "S8",
+        _("突发事件信息报告"),
+        _("首报续报终报、时限、迟报漏报"),
+        "📝",
+        "incidents:board",
+        links=(
+            (_("事件列表"), "incidents:list"),
+            (_("报送事件"), "incidents:report_new"),
+            (_("报告时限规则"), "deadlines:rule_list"),
+            (_("评分排名"), "scoring:rankings"),
+            (_("通报"), "scoring:notice_list"),
+        ),
+    ),
     System("S9", _("网上考核自评"), _("指标体系、网上自评、年度考核"), "📊"),
     System("S10", _("预警信息发布"), _("气象预警信号、CAP、应急广播"), "📢"),
     System("S11", _("应急预案与演练"), _("预案动态管理、演练计划与评估"), "📘"),
     System("S12", _("专家库"), _("专家分类、聘期、会商"), "🎓", "experts:expert_list"),
-    System("S13", _("应急队伍"), _("综合队伍、专业队伍、社会特种车辆"), "🚒", "teams:team_list"),
+    System(
+        "S13",
+        _("应急队伍"),
+        _("综合队伍、专业队伍、社会特种车辆"),
+        "🚒",
+        "teams:team_list",
+        links=((_("装备与特种车辆"), "equipment:equipment_list"),),
+    ),
     System("S14", _("联动响应"), _("分级处置流程、成员单位与周边城市联动"), "🔗"),
     System("S15", _("镇街标准化"), _("“六有”检查、示范点申报与验收"), "🏘"),
     System("S16", _("能力评估与总结"), _("能力评估、年度总结、典型案例库"), "📈"),
