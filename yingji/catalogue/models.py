@@ -112,6 +112,13 @@ class ImportJob(RegionScopedModel):
         return self.status in FINISHED
 
     @property
+    def registry_title(self) -> str:
+        from .census import get_spec
+
+        spec = get_spec(self.registry)
+        return str(spec.title) if spec is not None else self.registry
+
+    @property
     def progress(self) -> float:
         if self.finished:
             return 1.0

@@ -8,13 +8,12 @@ from rest_framework import serializers
 
 from yingji.geo.choices import CoordinateSystem
 
-from ..census import get_spec
 from ..models import ImportJob, ImportMode
 from ..services import read_progress
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    registry_title = serializers.SerializerMethodField()
+    registry_title = serializers.CharField(read_only=True)
     mode_label = serializers.CharField(source="get_mode_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     created_by_name = serializers.CharField(source="created_by.__str__", read_only=True)
@@ -55,10 +54,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "seconds",
         ]
         read_only_fields = fields
-
-    def get_registry_title(self, job: ImportJob) -> str:
-        spec = get_spec(job.registry)
-        return str(spec.title) if spec else job.registry
 
     def get_progress(self, job: ImportJob) -> dict[str, Any]:
         return read_progress(job)
