@@ -31,6 +31,7 @@
   var DETAIL_ZOOM = 17; // clustering stops here, and "fly to" goes here
   var AREA_LIMIT = 1000;
   var isNarrow = window.matchMedia("(max-width: 900px)");
+  var summaryText = "";
 
   function fmt(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (m, k) {
@@ -297,9 +298,10 @@
     var clustered = st.cluster === null ? n > (def.clusterFrom || 500) : st.cluster;
     var box = st.row && st.row.querySelector("[data-cluster]");
     if (box) box.checked = clustered;
+    var big = def.group === "incidents"; // events stand out: larger, dark ring
     var style = {
-      renderer: pointRenderer, pane: "onemap-points", radius: n > 5000 ? 4 : 6, weight: 1.5,
-      color: "#ffffff", fillColor: def.colour, fillOpacity: 0.9
+      renderer: pointRenderer, pane: "onemap-points", radius: big ? 8 : n > 5000 ? 4 : 6, weight: big ? 2.5 : 1.5,
+      color: big ? "#4a0000" : "#ffffff", fillColor: def.colour, fillOpacity: 0.9
     };
     var markers = new Array(n);
     for (var i = 0; i < n; i++) {
@@ -310,7 +312,16 @@
       markers[i] = m;
     }
     var group;
+    st.timings.drawStart = performance.now();
     var done = function () {
+      st.timings.drawn = performance.now();
+      // Events stay above the resources drawn after them (one canvas: drawing order).
+      DEFS.forEach(function (d) {
+        var other = state[d.key];
+        if (d.group === "incidents" && d.key !== key && other.markers && other.markers.length < 2000 && other.group && map.hasLayer(other.group)) {
+          other.markers.forEach(function (m) { if (m._map) m.bringToFront(); });
+        }
+      });
       setRowState(key, "loaded", n);
       st.resolve && st.resolve(n);
     };
@@ -320,7 +331,9 @@
         showCoverageOnHover: false, spiderfyOnMaxZoom: true, disableClusteringAtZoom: DETAIL_ZOOM,
         maxClusterRadius: 60, removeOutsideVisibleBounds: true, iconCreateFunction: clusterIcon(def.colour),
         chunkProgress: function (processed, total) {
-          if (processed >= total) done();
+          // Called before the group puts the final clusters on the map: report after it.
+          // After chunked loading the group may show nothing until the map moves: nudge it.
+          if (processed >= total) setTimeout(function () { map.fire("moveend"); done(); }, 0);
         }
       });
       group.addTo(map); // on the map first: only then does addLayers load in chunks
@@ -352,13 +365,15 @@
     setRowState(key, "loading");
     setStatus(fmt(T.loadingLayer, { layer: byKey[key].label }));
     st.promise = new Promise(function (resolve) { st.resolve = resolve; });
+    st.timings = { start: performance.now() };
     getJson(url, { headers: { Accept: "application/geo+json, application/json" } })
       .then(function (data) {
         if (token !== st.token) return;
+        st.timings.fetched = performance.now();
         st.data = data;
         if (!isOn(key)) { setRowState(key, "loaded", (data.features || []).length); st.resolve(0); return; }
         draw(key, data);
-        setStatus("");
+        setStatus(summaryText);
       })
       .catch(function (err) {
         if (token !== st.token) return;
@@ -380,7 +395,7 @@
 
   DEFS.forEach(function (def) {
     var row = rowOf(def.key);
-    var st = state[def.key] = { row: row, group: null, data: null, url: null, token: 0, cluster: null, promise: null };
+    var st = state[def.key] = { row: row, group: null, data: null, url: null, token: 0, cluster: null, promise: null, timings: {} };
     if (!row) return;
     var box = row.querySelector("[data-layer-toggle]");
     box.addEventListener("change", function () {
@@ -406,9 +421,11 @@
   });
 
   // The registry's counts (what the user may see) until a layer is loaded with its filters.
+  var registryCounts = {};
   if (config.registryUrl && DEFS.length) {
     getJson(config.registryUrl).then(function (list) {
       list.forEach(function (item) {
+        registryCounts[item.key] = item.count;
         var row = rowOf(item.key);
         if (!row || row.hasAttribute("data-loaded-count") || (byKey[item.key].fixed && Object.keys(byKey[item.key].fixed).length)) return;
         row.querySelector("[data-layer-count]").textContent = String(item.count);
@@ -550,6 +567,7 @@
     clearTool();
     if (same) return; // a second press switches it off
     clearOverlays();
+    if (highlight) { map.removeLayer(highlight); highlight = null; }
     tool = { name: name, points: [], layer: L.layerGroup().addTo(map) };
     document.querySelector('[data-tool="' + name + '"]').setAttribute("aria-pressed", "true");
     el.classList.add("onemap-drawing");
@@ -774,10 +792,21 @@
 
   // --- nearest N -------------------------------------------------------------------------------
   var nearestPoint = null;
-  var nearestChoice = { layer: DEFS.length ? DEFS[0].key : "", n: 5 };
-  DEFS.some(function (d) { if (d.group === "resources") { nearestChoice.layer = d.key; return true; } return false; });
+  var nearestChoice = { layer: DEFS.length ? DEFS[0].key : "", n: 5, chosen: false };
+  /* Until the user picks one: a resource layer that is switched on, else the largest. */
+  function defaultNearestLayer() {
+    var on = DEFS.filter(function (d) { return d.group !== "incidents" && isOn(d.key); });
+    if (on.length) return on[0].key;
+    var best = null;
+    DEFS.forEach(function (d) {
+      if (d.group !== "resources") return;
+      if (!best || (registryCounts[d.key] || 0) > (registryCounts[best] || 0)) best = d.key;
+    });
+    return best || nearestChoice.layer;
+  }
   function nearestPanel(latlng) {
     if (latlng) nearestPoint = latlng;
+    if (!nearestChoice.chosen) nearestChoice.layer = defaultNearestLayer();
     store = [];
     var html = '<form class="onemap-nearest" data-nearest-form><label>' + M.escapeHtml(T.nearestLayer) + ' <select name="layer">';
     DEFS.forEach(function (d) {
@@ -794,10 +823,11 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       nearestChoice.layer = form.layer.value;
+      nearestChoice.chosen = true;
       nearestChoice.n = Math.max(1, Math.min(100, parseInt(form.n.value, 10) || 5));
       runNearest();
     });
-    form.layer.addEventListener("change", function () { nearestChoice.layer = form.layer.value; if (nearestPoint) runNearest(); });
+    form.layer.addEventListener("change", function () { nearestChoice.layer = form.layer.value; nearestChoice.chosen = true; if (nearestPoint) runNearest(); });
     if (nearestPoint) {
       clearOverlays();
       overlays.addLayer(L.circleMarker(nearestPoint, L.extend({}, drawStyle, { radius: 7, fillColor: "#ff6f00", fillOpacity: 1, className: "onemap-nearest-origin" })));
@@ -830,6 +860,9 @@
           html += itemHtml(key, { id: h.id, name: h.name }, h.lat, h.lon, extra).replace("<li>", "<li data-nearest-item>");
         });
         html += "</ol>";
+        var bounds = L.latLngBounds([origin]);
+        data.results.forEach(function (h) { bounds.extend([h.lat, h.lon]); });
+        if (data.results.length && !map.getBounds().contains(bounds)) map.fitBounds(bounds.pad(0.15), { maxZoom: 16 });
         if (!data.results.length) html = '<p class="muted" data-no-results>' + M.escapeHtml(T.noResults) + "</p>";
         list.innerHTML = html;
         results.setAttribute("data-ready", "nearest");
@@ -876,7 +909,7 @@
   Promise.all(initial)
     .then(function (counts) {
       if (!counts[0]) setStatus(T.noData, true);
-      else setStatus(T.loadedSummary.replace("{districts}", counts[0]).replace("{townships}", counts[1]));
+      else setStatus(summaryText = T.loadedSummary.replace("{districts}", counts[0]).replace("{townships}", counts[1]));
       el.setAttribute("data-map-ready", "true");
     })
     .catch(function () { el.setAttribute("data-map-ready", "error"); });
