@@ -145,9 +145,7 @@ def test_map_draws_the_districts_with_chinese_labels_and_nothing_from_outside(
     assert first != second
 
     # Switching the zones layer on fetches it.
-    page.locator(".leaflet-control-layers-overlays label", has_text="功能区").locator(
-        "input"
-    ).check()
+    page.locator("[data-panel] label", has_text="功能区").locator("input").check()
     page.wait_for_selector("#map[data-loaded-zone=true]")
     assert any("level=zone" in url for url in layer_requests)
     assert open_page.outside == []
