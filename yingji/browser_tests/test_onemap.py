@@ -13,6 +13,7 @@ sees only its own records; 100,000 points keep the page responsive. Screenshots 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import random
 import time
@@ -72,7 +73,7 @@ def world(transactional_db: Any) -> dict[str, Any]:
             (117.075, 36.666, "历下区燃气泄漏（测试）"),
             (116.97, 36.62, "市中区道路积水（测试）"),
             (117.02, 36.66, "槐荫区仓库火情（测试）"),
-        ]  # fmt: skip
+        ]
     ):
         services.incident_report(
             actor=admin,
@@ -83,7 +84,7 @@ def world(transactional_db: Any) -> dict[str, Any]:
                 "lat": lat,
                 "occurred_at": timezone.now() - timedelta(minutes=5 + i),
                 "source_channel": "written",
-            },  # fmt: skip
+            },
         )
     assert city is not None
     return {"admin": admin, "county": county, "units": units}
@@ -208,7 +209,7 @@ def test_one_map_layers_area_search_nearest_measure_and_search(
     with page.expect_download() as download_info:
         page.locator("[data-area-export]").click()
     path = download_info.value.path()
-    workbook = load_workbook(io.BytesIO(open(path, "rb").read()))
+    workbook = load_workbook(io.BytesIO(path.read_bytes()))
     rows = {ws.title: ws.max_row - 1 for ws in workbook.worksheets}
     assert rows["应急避难场所"] == api_counts["shelters.shelter"]
     assert rows["应急队伍"] == api_counts["teams.team"]
@@ -259,9 +260,7 @@ def test_one_map_layers_area_search_nearest_measure_and_search(
     points = page.evaluate("YingjiOneMap.lastMeasure()")
     assert len(points) == 3
     geod = Geod(ellps="WGS84")
-    expected = sum(
-        geod.inv(a[0], a[1], b[0], b[1])[2] for a, b in zip(points, points[1:], strict=False)
-    )
+    expected = sum(geod.inv(a[0], a[1], b[0], b[1])[2] for a, b in itertools.pairwise(points))
     shown_m = float(page.locator("[data-measure-total]").get_attribute("data-metres"))
     assert abs(shown_m - expected) < 0.01
     page.screenshot(path=str(artifacts_dir / "onemap-measure.png"))
