@@ -322,6 +322,21 @@ def test_a_county_user_sees_only_its_own_records(
         assert shown == api_counts[key] <= layer_count(api, key)
     page.screenshot(path=str(artifacts_dir / "onemap-county.png"))
 
+    # A circle: centre, then a click for the radius; searched as its 128-gon, same as the API.
+    page.locator('[data-tool="circle"]').click()
+    box = map_box(page)  # narrower now: the results panel is open
+    page.mouse.click(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.5)
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)
+    page.wait_for_selector("[data-results][data-ready=area]")
+    body = page.evaluate("YingjiOneMap.lastArea()")
+    assert len(body["polygon"]["coordinates"][0]) == 129
+    assert "圆形范围" in page.locator("[data-results]").inner_text()
+    answer = api.post(POLYGON_URL, body, content_type="application/json").json()
+    for r in answer["layers"]:
+        shown = page.locator(f'[data-count-layer="{r["layer"]}"] [data-count]').inner_text()
+        assert int(shown) == r["count"]
+    page.screenshot(path=str(artifacts_dir / "onemap-circle.png"))
+
 
 def test_phone_the_panel_collapses_and_nothing_scrolls_sideways(
     open_page: Any, world: dict, artifacts_dir: Any

@@ -568,6 +568,7 @@
     if (same) return; // a second press switches it off
     clearOverlays();
     if (highlight) { map.removeLayer(highlight); highlight = null; }
+    results.removeAttribute("data-ready");
     tool = { name: name, points: [], layer: L.layerGroup().addTo(map) };
     document.querySelector('[data-tool="' + name + '"]').setAttribute("aria-pressed", "true");
     el.classList.add("onemap-drawing");
