@@ -280,14 +280,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--points", type=int, default=1_000_000)
     parser.add_argument("--polygon-points", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--polygon-queries", type=int, default=50)
+    parser.add_argument("--polygon-queries", type=int, default=30)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a database kept by --keep (implies --keep)"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args(argv)
 
     ensure_postgis()
-    admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
-    admin_sql(f"CREATE DATABASE {DB_NAME}")
+    if args.reuse:
+        args.keep = True
+    else:
+        admin_sql(f"DROP DATABASE IF EXISTS {DB_NAME}")
+        admin_sql(f"CREATE DATABASE {DB_NAME}")
     try:
         run(args)
     finally:
@@ -329,10 +335,16 @@ def run(args: Any) -> None:
         postgis_version = cursor.fetchone()[0]
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
-        gen_1m = make_table(cursor, "bench_point_1m", args.points, city.pk, 0.42)
-        assign_regions(cursor, "bench_point_1m")
-        print(f"{args.points:,} points generated and indexed in {gen_1m:.1f} s", flush=True)
-        gen_10m = make_table(cursor, "bench_point_10m", args.polygon_points, city.pk, 0.24)
+        cursor.execute("SELECT to_regclass('bench_point_10m') IS NOT NULL")
+        reused = args.reuse and cursor.fetchone()[0]
+        if reused:
+            gen_1m = gen_10m = 0.0
+            print("reusing the kept tables", flush=True)
+        else:
+            gen_1m = make_table(cursor, "bench_point_1m", args.points, city.pk, 0.42)
+            assign_regions(cursor, "bench_point_1m")
+            print(f"{args.points:,} points generated and indexed in {gen_1m:.1f} s", flush=True)
+            gen_10m = make_table(cursor, "bench_point_10m", args.polygon_points, city.pk, 0.24)
         cursor.execute("ANALYZE")  # fresh database: give the planner statistics
         print(
             f"{args.polygon_points:,} points generated and indexed in {gen_10m:.1f} s", flush=True

@@ -15,8 +15,9 @@ offset of cell ``c``'s first point, so a rectangle of cells is one contiguous sl
 row. Cells are square in metres (``dx = dy / cos(mid latitude)``) and sized for about
 :data:`POINTS_PER_CELL` points each, capped at :data:`MAX_CELLS` cells.
 
-Freshness: the index of a layer is rebuilt when the model's version key (highest id,
-latest ``updated_at`` if the model has it) changes. The key is checked at
+Freshness: the index of a layer is rebuilt when the model's version key changes (on
+PostgreSQL the table's write counters, elsewhere the highest id and latest
+``updated_at``; see :func:`version_of`). The key is checked at
 most every ``YINGJI_SPATIAL_INDEX_TTL`` seconds (default 5); saving or deleting a row of
 the layer's model in this process drops the index at once (a cache signal). Since the
 search service confirms candidates with the database, a stale index can only *miss* a
@@ -367,17 +368,31 @@ def _ttl() -> float:
 
 
 def version_of(model: Any) -> tuple[Any, ...]:
-    """What changes when a row is added or (if the model has ``updated_at``) edited.
+    """What changes when rows of ``model`` are added, edited or deleted.
 
-    Rows deleted by another process are not seen here (a count would cost a scan); the
-    search service drops them anyway when it confirms candidates, and a deletion in this
-    process drops the index through the ``post_delete`` signal.
+    On PostgreSQL: the table's write counters from ``pg_stat_user_tables`` (inserted,
+    updated, deleted tuples; published by each backend within about a second of its
+    commit) and the highest id — O(1), whatever the table's size. Elsewhere: the
+    highest id and the latest ``updated_at`` (a scan, fine for SQLite-sized tables).
+    Rows deleted by another process are dropped anyway when the search service confirms
+    candidates, and writes in this process drop the index through signals.
     """
-    aggregates: dict[str, Any] = {"top": Max("pk")}
+    connection = connections[model._base_manager.db]
+    top = model._base_manager.order_by().aggregate(top=Max("pk"))["top"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
+                "WHERE relid = %s::regclass",
+                [connection.ops.quote_name(model._meta.db_table)],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return (top, *row)
+    latest = None
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        aggregates["latest"] = Max("updated_at")
-    agg = model._base_manager.order_by().aggregate(**aggregates)
-    return tuple(agg.get(k) for k in ("top", "latest"))
+        latest = model._base_manager.order_by().aggregate(latest=Max("updated_at"))["latest"]
+    return (top, latest)
 
 
 def _on_change(sender: Any, **kwargs: Any) -> None:
