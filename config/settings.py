@@ -217,7 +217,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Size limits of incident attachments per kind, in MB ("photo=20,video=200,…" overrides).
 YINGJI_ATTACHMENT_MAX_MB = {"photo": 20, "video": 200, "document": 50, "audio": 50}
 for _item in env_list("YINGJI_ATTACHMENT_MAX_MB"):
-    _kind, _, _mb = _item.partition("=")
+    _kind, _sep, _mb = _item.partition("=")
     YINGJI_ATTACHMENT_MAX_MB[_kind.strip()] = int(_mb)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
