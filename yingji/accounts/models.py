@@ -49,7 +49,7 @@ class Unit(TimestampedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "region__path"
-    objects: Any = RestrictedQuerySet.as_manager()
+    objects: ClassVar[Any] = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("单位")

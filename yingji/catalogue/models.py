@@ -152,7 +152,7 @@ class LayerSteward(TimestampedModel):
     standard_notes = models.TextField(_("数据标准说明"), blank=True)
 
     history = HistoricalRecords()
-    objects: Any = CityWideQuerySet.as_manager()
+    objects: ClassVar[Any] = CityWideQuerySet.as_manager()
     region_scope: ClassVar[str] = "unit__region__path"
 
     class Meta:

@@ -39,7 +39,7 @@ def permission_name(model: type[models.Model], action: str) -> str:
     return f"{opts.app_label}.{action}_{opts.model_name}"
 
 
-class RestrictedQuerySet(models.QuerySet):
+class RestrictedQuerySet(models.QuerySet[Any]):
     """A queryset that knows how to narrow itself to what a user may see or change."""
 
     def restrict(
@@ -67,7 +67,7 @@ class RestrictedQuerySet(models.QuerySet):
         scope = getattr(user, "scope_path", None)
         if not scope:
             return self.none()
-        lookup: str = self.model.region_scope  # type: ignore[attr-defined]
+        lookup: str = self.model.region_scope
         condition = models.Q(**{f"{lookup}__startswith": scope})
         if action == "view" and getattr(self.model, "shared_down", False):
             # Records of the regions above (a city-wide rainstorm event) are visible to
@@ -120,7 +120,7 @@ class RegionScopedModel(TimestampedModel):
     )
 
     region_scope: ClassVar[str] = "region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         abstract = True

@@ -74,7 +74,7 @@ class Equipment(RegionScopedModel, LocatedModel, ReviewedModel):
     note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("装备/特种车辆")

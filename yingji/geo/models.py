@@ -52,7 +52,7 @@ class Region(TimestampedModel):
     history = HistoricalRecords(excluded_fields=["boundary"])
 
     region_scope: ClassVar[str] = "path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("行政区划")

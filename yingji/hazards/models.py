@@ -223,7 +223,7 @@ class WaterDepthRecord(TimestampedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "road__region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("积水记录")

@@ -74,7 +74,7 @@ class Event(RegionScopedModel):
     description = models.TextField(_("概况"), blank=True)
 
     history = HistoricalRecords()
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("事件过程")
@@ -173,7 +173,7 @@ class Incident(RegionScopedModel, LocatedModel):
     )
 
     history = HistoricalRecords()
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
     # A direct-report point sees the incidents its unit reported (core.models.restrict).
     own_records: ClassVar[tuple[str, str]] = ("reporting_unit", "created_by")
 

@@ -81,7 +81,7 @@ class SupplyCategory(TimestampedModel):
     note = models.CharField(_("说明"), max_length=255, blank=True)
 
     history = HistoricalRecords()
-    objects: Any = CatalogueQuerySet.as_manager()
+    objects: ClassVar[Any] = CatalogueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("物资分类")
@@ -136,7 +136,7 @@ class SupplyItem(TimestampedModel):
     is_active = models.BooleanField(_("启用"), default=True)
 
     history = HistoricalRecords()
-    objects: Any = CatalogueQuerySet.as_manager()
+    objects: ClassVar[Any] = CatalogueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("物资品目")
@@ -194,7 +194,7 @@ class Warehouse(RegionScopedModel, LocatedModel, ReviewedModel):
     note = models.TextField(_("备注"), blank=True)
 
     history = HistoricalRecords()
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("物资仓库")
@@ -233,7 +233,7 @@ class StockMinimum(TimestampedModel):
 
     history = HistoricalRecords()
     region_scope: ClassVar[str] = "warehouse__region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("最低库存")
@@ -286,7 +286,7 @@ class StockLot(TimestampedModel):
     # Quantities are kept by the ledger; history records the lot's descriptive fields.
     history = HistoricalRecords(excluded_fields=["quantity", "reserved"])
     region_scope: ClassVar[str] = "warehouse__region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("库存批次")
@@ -398,7 +398,7 @@ class StockMovement(models.Model):
     )
 
     region_scope: ClassVar[str] = "warehouse__region__path"
-    objects: Any = models.Manager.from_queryset(StockMovementQuerySet)()
+    objects: ClassVar[Any] = models.Manager.from_queryset(StockMovementQuerySet)()
 
     class Meta:
         verbose_name = _("库存流水")

@@ -117,7 +117,7 @@ class TeamMember(TimestampedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "team__region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("队员")
