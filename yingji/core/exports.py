@@ -84,7 +84,7 @@ def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[A
 
 
 def export_queryset(
-    queryset: models.QuerySet, fields: Sequence[str], title: str, filename: str
+    queryset: models.QuerySet[Any], fields: Sequence[str], title: str, filename: str
 ) -> HttpResponse:
     """Answer with the rows of ``queryset`` as an Excel download."""
     model = queryset.model

@@ -8,5 +8,5 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page:
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page[Any]:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django.contrib.auth.decorators import login_required
@@ -451,8 +451,10 @@ class RegistrySerializer(ValidatedModelSerializer):
         from yingji.geo.models import Region
 
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.all()
-        self.fields["owner_unit"].queryset = Unit.objects.all()
+        region_field = cast(RestrictedPrimaryKeyRelatedField, self.fields["region"])
+        region_field.queryset = Region.objects.all()
+        unit_field = cast(RestrictedPrimaryKeyRelatedField, self.fields["owner_unit"])
+        unit_field.queryset = Unit.objects.all()
 
     def get_validators(self) -> list[Any]:
         # DRF's unique-together validator would make ``region`` required before it can be
@@ -467,9 +469,10 @@ class RegistrySerializer(ValidatedModelSerializer):
                 raise serializers.ValidationError({"lat": [_("经度和纬度要同时填写。")]})
         if self.instance is None and attrs.get("region") is None:
             lon, lat = attrs.get("lon"), attrs.get("lat")
-            shape_field = getattr(self.Meta.model, "shape_field", "")  # type: ignore[attr-defined]
+            model: Any = self.Meta.model
+            shape_field = getattr(model, "shape_field", "")
             if lon is None and shape_field and attrs.get(shape_field):
-                lon, lat = shape_point(self.Meta.model(), attrs[shape_field]) or (None, None)  # type: ignore[attr-defined]
+                lon, lat = shape_point(model(), attrs[shape_field]) or (None, None)
             elif (
                 lon is not None and lat is not None and attrs.get("source_crs", "wgs84") != "wgs84"
             ):
@@ -520,7 +523,7 @@ class RegistryViewSet(RestrictedModelViewSet):
             )
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 

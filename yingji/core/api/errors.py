@@ -39,7 +39,9 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
     return {"code": code, "message": message, "fields": fields or {}}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 
-def restricted_choices(field: serializers.Field, queryset: Any) -> Any:
+def restricted_choices(field: serializers.Field[Any, Any, Any, Any], queryset: Any) -> Any:
     """The rows of ``queryset`` that the requesting user may see (none without a request)."""
     request = field.context.get("request")
     if request is None or queryset is None:
@@ -15,7 +15,7 @@ def restricted_choices(field: serializers.Field, queryset: Any) -> Any:
     return queryset.restrict(request.user, "view")
 
 
-class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A foreign key whose choices are the rows the requesting user may see.
 
     Pointing a record at another county's region or unit fails validation with a field
@@ -26,7 +26,7 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return restricted_choices(self, super().get_queryset())
 
 
-class RestrictedSlugRelatedField(serializers.SlugRelatedField):
+class RestrictedSlugRelatedField(serializers.SlugRelatedField[Any]):
     """Like ``RestrictedPrimaryKeyRelatedField`` but addressed by a slug (e.g. a region code)."""
 
     def get_queryset(self) -> Any:

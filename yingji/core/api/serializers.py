@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
+class ValidatedModelSerializer(serializers.ModelSerializer[Any]):
     """Runs the model's ``clean()`` and constraints before saving (as forms do)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from .errors import error_body
 from .permissions import action_for
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     date = serializers.DateTimeField()
     type = serializers.CharField()
@@ -38,13 +38,13 @@ class RestrictedViewSetMixin:
     export_fields: ClassVar[list[str]] = []
     export_title: ClassVar[str] = "export"
 
-    def get_queryset(self) -> QuerySet:
+    def get_queryset(self) -> QuerySet[Any]:
         base = self.queryset.all()  # type: ignore[attr-defined]
         user = self.request.user  # type: ignore[attr-defined]
         return base.restrict(user, action_for(self.request, self))  # type: ignore[attr-defined,no-any-return]
 
 
-class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
+class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet[Any]):
     """CRUD + ``history/`` + ``export/`` for a region-scoped model."""
 
     def perform_destroy(self, instance: Any) -> None:
@@ -77,7 +77,7 @@ class RestrictedModelViewSet(RestrictedViewSetMixin, viewsets.ModelViewSet):
         return export_queryset(queryset, fields, self.export_title, self.export_title)
 
 
-class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class RestrictedReadOnlyViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet[Any]):
     """List/detail + ``history/`` + ``export/`` for a model users do not edit through the API."""
 
     history = RestrictedModelViewSet.history
