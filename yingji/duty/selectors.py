@@ -22,12 +22,13 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def duty_log_of_day(*, user: Any, day: date) -> QuerySet[DutyLogEntry]:
     """The user's duty-log lines of ``day``, newest first."""
     start, end = day_bounds(day)
-    return (
+    entries: QuerySet[DutyLogEntry] = (
         DutyLogEntry.objects.restrict(user, "view")
         .filter(at__gte=start, at__lt=end)
         .select_related("incident", "recorded_by")
         .order_by("-at", "-id")
     )
+    return entries
 
 
 def reports_of_day(*, user: Any, day: date, limit: int = 200) -> list[Report]:

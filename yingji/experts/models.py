@@ -82,9 +82,7 @@ class Expert(RegistryRecord):
 
     def current_term(self) -> ExpertTerm | None:
         """The latest serving term (by end date), expired or not."""
-        return (
-            self.terms.filter(status=TermStatus.SERVING).order_by("-term_end", "-pk").first()  # type: ignore[attr-defined]
-        )
+        return self.terms.filter(status=TermStatus.SERVING).order_by("-term_end", "-pk").first()
 
 
 class ExpertTerm(TimestampedModel):
@@ -115,7 +113,7 @@ class ExpertTerm(TimestampedModel):
     history = HistoricalRecords()
 
     region_scope: ClassVar[str] = "expert__region__path"
-    objects: Any = RestrictedManager()
+    objects: ClassVar[Any] = RestrictedManager()
 
     class Meta:
         verbose_name = _("专家聘期")

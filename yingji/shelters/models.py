@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -102,4 +102,8 @@ class Shelter(RegistryRecord, LocatedModel):
     @property
     def facilities(self) -> list[str]:
         names = ("has_water", "has_power", "has_toilets", "has_medical", "has_broadcast")
-        return [str(self._meta.get_field(n).verbose_name) for n in names if getattr(self, n)]
+        return [
+            str(cast("models.Field[Any, Any]", self._meta.get_field(n)).verbose_name)
+            for n in names
+            if getattr(self, n)
+        ]

@@ -119,12 +119,12 @@ class APIViewTestCases:
 
         def assertErrorShape(self, response: Any, status: int) -> dict[str, Any]:
             self.assertEqual(response.status_code, status, response.content[:800])
-            body = response.json()
+            body: dict[str, Any] = response.json()
             self.assertEqual(set(body), {"code", "message", "fields"}, body)
             return body
 
         def latest_history_user(self, pk: Any) -> Any:
-            record = self.model.history.filter(id=pk).order_by("-history_id").first()  # type: ignore[attr-defined]
+            record = self.model.history.filter(id=pk).order_by("-history_id").first()
             return record.history_user if record else None
 
     class ListTests(Base):
@@ -316,7 +316,7 @@ class APIViewTestCases:
             return list(sheet.iter_rows(values_only=True))
 
         def test_export_is_scoped(self) -> None:
-            visible = self.model.objects.restrict(self.reader, "view").count()  # type: ignore[attr-defined]
+            visible = self.model.objects.restrict(self.reader, "view").count()
             rows = self.rows(self.reader)
             self.assertEqual(len(rows) - 1, visible)
             outsider_rows = self.rows(self.outsider_reader)

@@ -30,6 +30,7 @@ def square(lon: float, lat: float, size: float = 0.1) -> dict[str, Any]:
 
 
 def make_region(code: str, name: str, level: str, parent: Region | None, **extra: Any) -> Region:
+    region: Region
     region, _ = Region.objects.update_or_create(
         code=code, defaults={"name": name, "level": level, "parent": parent, **extra}
     )
@@ -44,7 +45,7 @@ def make_unit(
 
 
 def make_user(username: str, role: str, unit: Unit | None, **extra: Any) -> User:
-    user = User.objects.filter(username=username).first()
+    user: User | None = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, role=role, unit=unit, **extra)
         user.set_password(PASSWORD)

@@ -36,12 +36,13 @@ class DemoLoadResult:
 
 def _region(code: str) -> Region:
     try:
-        return Region.objects.get(code=code)
+        region: Region = Region.objects.get(code=code)
     except Region.DoesNotExist:
         raise CommandError(
             f"区划 {code} 不存在，请先运行 `yingji load_regions`。"
             f" / Region {code} is missing: run `yingji load_regions` first."
         ) from None
+    return region
 
 
 def _ensure_unit(
@@ -54,7 +55,7 @@ def _ensure_unit(
     short_name: str = "",
     sector: str = "",
 ) -> Unit:
-    existing = Unit.objects.filter(region=region, name=name).first()
+    existing: Unit | None = Unit.objects.filter(region=region, name=name).first()
     if existing is not None:
         result.units_existing += 1
         return existing
