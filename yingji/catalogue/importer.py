@@ -308,6 +308,7 @@ class Importer:
         if lon is None:
             fields.pop("source_crs", None)
             return
+        assert lat is not None, "lon and lat are both set or both None here"
         crs = fields.get("source_crs") or self.default_crs
         fields["source_crs"] = crs
         try:
@@ -387,7 +388,7 @@ class Importer:
     def _natural_key(self, fields: dict[str, Any]) -> tuple[Any, ...] | None:
         parts: list[Any] = []
         for name in self.spec.natural_key:
-            value = fields.get(name)
+            value: Any = fields.get(name)
             if name == "region" and self.spec.regional and self.spec.region_of is None:
                 if value is None:
                     return None
@@ -594,7 +595,8 @@ class Importer:
         except ValidationError as error:
             outcome.faults.extend(self._faults_of(item, error))
         except PermissionDenied as error:
-            header = self.spec.column("region").title if self.spec.column("region") else ""
+            region_column = self.spec.column("region")
+            header = region_column.title if region_column is not None else ""
             outcome.faults.append(Fault(item.row, header, "", str(error) or _("无权导入这条记录")))
         except DatabaseError as error:
             logger.warning("census row %s refused by the database: %s", item.row, error)

@@ -117,12 +117,13 @@ def import_job_create(
     return job
 
 
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a queued job (the task's body). A job already started or finished is left alone."""
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued job (the task's body). A job already started or finished is left alone;
+    ``None`` if there is no job ``job_id`` (deleted since it was queued)."""
     with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        job: ImportJob | None = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ImportStatus.QUEUED:
-            return job  # type: ignore[return-value]
+            return job
         job.status = ImportStatus.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at", "updated_at"])

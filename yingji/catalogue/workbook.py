@@ -589,6 +589,7 @@ def rows_for_export(spec: CensusSpec, queryset: Any) -> Iterator[list[Any]]:
             elif column.kind == FK:
                 row.append(_related_label(value, column))
             elif column.kind == M2M:
+                assert value is not None, "a many-to-many attribute is always a manager"
                 row.append("、".join(_related_label(o, column, short=True) for o in value.all()))
             elif column.kind in (LON, LAT, DATE):
                 row.append(value)
