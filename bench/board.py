@@ -387,6 +387,22 @@ def _deadline(
 # --- timing ------------------------------------------------------------------------------------
 
 
+def query_set_ms(captured: list[dict[str, Any]], repeat: int) -> list[float]:
+    """Run the captured queries of one request again, ``repeat`` times: ms per run."""
+    from django.db import connection
+
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            for q in captured:
+                if q["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                    cursor.execute(q["sql"], q["params"])
+                    cursor.fetchall()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return runs
+
+
 def request_kinds(district: str) -> list[tuple[str, str, dict[str, str]]]:
     return [
         ("board", "/incidents/board/", {}),
@@ -444,11 +460,14 @@ def time_board(repeat: int) -> dict[str, Any]:
                 try:
                     return execute(sql, params, many, context)
                 finally:
-                    captured.append({"sql": sql, "time": time.perf_counter() - t0})
+                    captured.append(
+                        {"sql": sql, "params": params, "time": time.perf_counter() - t0}
+                    )
 
             with connection.execute_wrapper(record):
                 client.get(path, query, **headers)
             slowest = max(captured, key=lambda q: float(q["time"]), default=None)
+            queries_ms = query_set_ms(captured, repeat)
             samples, cpu = [], []
             for _ in range(repeat):
                 c0, t0 = time.process_time(), time.perf_counter()
@@ -458,6 +477,10 @@ def time_board(repeat: int) -> dict[str, Any]:
             results[f"{who}_{name}"] = {
                 "p50_ms": round(pct(samples, 0.5), 1),
                 "p95_ms": round(pct(samples, 0.95), 1),
+                # The page's queries alone, run again as the page ran them (execute and
+                # fetch every row; no model instances, no template).
+                "queries_p50_ms": round(pct(queries_ms, 0.5), 1),
+                "queries_p95_ms": round(pct(queries_ms, 0.95), 1),
                 # This process's CPU time: what the request costs on an idle core (the
                 # machine is shared; wall times include waiting for a core).
                 "cpu_p50_ms": round(pct(cpu, 0.5), 1),
@@ -465,11 +488,11 @@ def time_board(repeat: int) -> dict[str, Any]:
                 "slowest_ms": round(float(slowest["time"]) * 1000, 1) if slowest else 0,
                 "slowest_sql": slowest["sql"][:300] if slowest else "",
             }
+            r = results[f"{who}_{name}"]
             print(
-                f"  {who:6} {name:13} {results[f'{who}_{name}']['p50_ms']:7.1f} ms p50 "
-                f"{results[f'{who}_{name}']['p95_ms']:7.1f} ms p95 "
-                f"{results[f'{who}_{name}']['cpu_p50_ms']:7.1f} ms CPU p50 "
-                f"{results[f'{who}_{name}']['queries']:3d} queries",
+                f"  {who:6} {name:13} page {r['p50_ms']:7.1f} / {r['p95_ms']:7.1f} ms "
+                f"(CPU {r['cpu_p50_ms']:6.1f}) queries {r['queries_p50_ms']:6.1f} / "
+                f"{r['queries_p95_ms']:6.1f} ms ({r['queries']})",
                 flush=True,
             )
     return results
@@ -537,10 +560,12 @@ def final_line(outcomes: list[dict[str, Any]]) -> str:
         worst = max(v["p95_ms"] for v in t.values())
         parts.append(f"{p}_worst_p95_ms={worst}")
         parts.append(f"{p}_worst_cpu_p50_ms={max(v['cpu_p50_ms'] for v in t.values())}")
+        parts.append(f"{p}_worst_queries_p95_ms={max(v['queries_p95_ms'] for v in t.values())}")
         for key in ("city_board", "county_board", "city_changes", "county_changes"):
             parts.append(f"{p}_{key}_p50_ms={t[key]['p50_ms']}")
             parts.append(f"{p}_{key}_p95_ms={t[key]['p95_ms']}")
             parts.append(f"{p}_{key}_cpu_p50_ms={t[key]['cpu_p50_ms']}")
+            parts.append(f"{p}_{key}_queries_p95_ms={t[key]['queries_p95_ms']}")
     return " ".join(parts)
 
 
@@ -548,14 +573,17 @@ def doc_body(outcomes: list[dict[str, Any]], args: Any) -> str:
     kinds = list(outcomes[0]["timings"])
     head = (
         "| request | "
-        + " | ".join(f"{o['backend']} p50 / p95 ms (queries)" for o in outcomes)
+        + " | ".join(
+            f"{o['backend']}: page p50 / p95 · CPU p50 · queries p50 / p95 ms (n)" for o in outcomes
+        )
         + " |"
     )
     lines = [head, "| --- |" + " --- |" * len(outcomes)]
     for kind in kinds:
         cells = [
             f"{o['timings'][kind]['p50_ms']} / {o['timings'][kind]['p95_ms']} · "
-            f"{o['timings'][kind]['cpu_p50_ms']} ({o['timings'][kind]['queries']})"
+            f"{o['timings'][kind]['cpu_p50_ms']} · {o['timings'][kind]['queries_p50_ms']} / "
+            f"{o['timings'][kind]['queries_p95_ms']} ({o['timings'][kind]['queries']})"
             for o in outcomes
         ]
         lines.append(f"| {kind.replace('_', ' ')} | " + " | ".join(cells) + " |")
