@@ -81,7 +81,7 @@ def test_login_through_the_form_shows_chinese_navigation(
     page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)
 
     # An unbuilt system says so plainly.
-    nav.locator("[data-system=S3]").click()
+    nav.locator("[data-system=S9]").click()
     assert "该系统尚未建设" in page.locator("[data-unbuilt]").inner_text()
 
     # The region list, then logging out (a POST form) leads back to the login page.
