@@ -806,6 +806,8 @@
     return best || nearestChoice.layer;
   }
   function nearestPanel(latlng) {
+    // A new question: whatever was "ready" before is not its answer.
+    results.removeAttribute("data-ready");
     if (latlng) nearestPoint = latlng;
     if (!nearestChoice.chosen) nearestChoice.layer = defaultNearestLayer();
     store = [];
