@@ -21,9 +21,12 @@ def _region_filter(lookup: str) -> Any:
 
 class IncidentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="标题、概况或地址")
-    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices)
+    # distinct=False: these are columns of the incident itself (no join can repeat a row).
+    # django-filter's default DISTINCT made SQLite sort whole rows, region outlines
+    # included: the board filtered by status, 1,010,000 incidents, 248 ms of queries.
+    status = django_filters.MultipleChoiceFilter(choices=IncidentStatus.choices, distinct=False)
     open = django_filters.BooleanFilter(method="filter_open", label="未结束")
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, distinct=False)
     severity_at_least = django_filters.TypedChoiceFilter(
         choices=Severity.choices,
         coerce=int,
@@ -38,7 +41,9 @@ class IncidentFilterSet(django_filters.FilterSet):
     received_before = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__lte", label="接报日期止"
     )
-    source_channel = django_filters.MultipleChoiceFilter(choices=SourceChannel.choices)
+    source_channel = django_filters.MultipleChoiceFilter(
+        choices=SourceChannel.choices, distinct=False
+    )
     is_sensitive = django_filters.BooleanFilter()
 
     class Meta:
