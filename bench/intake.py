@@ -630,14 +630,29 @@ commit by commit in `git log`):
 | the deadline engine no longer decodes region outlines (the city's is 70 kB of GeoJSON) to read a rule's region name | 72 → 42 ms CPU per report |
 | the responsible office from the region's path instead of walking `parent` (each step decoded a county outline) | 42 → 37.5 ms |
 
-What limits it: SQLite has one writer and, with `synchronous=FULL`, one fsync per
-commit — the yardstick's ceiling on this disk is the commit rate measured above, and a
-report holds the write lock for its ~25 write-side queries. Reaching 500 reports/s on this
-disk would take group commit (several reports per fsync): not done. On a 2-core machine
-the CPU per report also caps the rate at about 2 × 1000 / (CPU ms per report).
-Left: the scoring engine reads units and regions one by one (N+1, with outlines) when
-scoring a deadline; `User.scope_path` loads the user's region with its outline on every
-request; the API answer re-reads the incident."""
+Where a report's time goes (profile, one process, share of the request): the deadline
+engine ~50 % (of which scoring the fulfilled 首报 deadline ~20 %: units and regions read
+one by one), scoring the 首报 ~8 %, validation and lookups ~10 %, the five INSERTs and the
+commit ~10 %, the answer (re-read and serialise the incident) ~9 %, DRF parsing,
+authentication and permissions ~8 %.
+
+What limits it, and why the targets are missed: **CPU**. The server spends about 10 times
+more CPU on a report than on the yardstick (rows "server CPU" above), so at best the
+ratio is about 0.1–0.2, and a 2-core machine serves at most about 2 × 1000 / (CPU ms per
+report) reports a second — ~35 when nothing else runs, far from 500. While this ran the
+machine was shared (load average above): each endpoint got about half a core, which is
+why both absolute rates and the latencies (a queue of 50 clients in front of 5 workers)
+are poor. The disk is not the limit for reports (one commit each, see the decision
+0012); it would be for the yardstick on an idle machine (one fsync per commit, one
+SQLite writer: at most the commit rate above). 500 reports/s on one 2-core machine would
+need a report to cost ~4 ms of CPU — about what the yardstick costs — i.e. the deadline
+and scoring engines run after the answer (a task), and group commit on SQLite.
+
+Left (proposed): score deadlines and reports in the background task instead of inline
+(the scoring engine reads units and regions one by one, with their outlines);
+`User.scope_path` loads the user's region with its 16–70 kB outline on every request
+(`only("path")` or a lazy outline); the API answer re-reads the incident (it could
+serialise the object it has)."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
