@@ -182,6 +182,7 @@ SETUP_STEPS: list[tuple[str, str, dict[str, Any]]] = [
     ("生成演示避难场所 Demo shelters", "load_demo_shelters", {}),
     ("生成演示危险源和低洼路段 Demo hazards", "load_demo_hazards", {}),
     ("生成演示防护目标 Demo protection targets", "load_demo_targets", {}),
+    ("生成演示突发事件 Demo incidents and reports", "load_demo_incidents", {}),
     ("收集静态文件 Collecting static files", "collectstatic", {"interactive": False}),
 ]
 
