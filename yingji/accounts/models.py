@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,12 +102,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    @property
+    @cached_property
     def scope_path(self) -> str | None:
-        """The region path this user works in, or None for a user without a unit."""
-        if self.unit_id is None or self.unit is None:
+        """The region path this user works in, or None for a user without a unit.
+
+        Read on every request by ``restrict()``: one small query for the path alone, not
+        the unit's region row with its outline (tens of kB of GeoJSON).
+        """
+        if self.unit_id is None:
             return None
-        return self.unit.region.path
+        path: str | None = (
+            Unit.objects.filter(pk=self.unit_id).values_list("region__path", flat=True).first()
+        )
+        return path
 
     @property
     def region(self) -> Any:

@@ -81,5 +81,6 @@ def user_update(*, actor: User | None, user: User, reason: str = "", **fields: A
         raise ValueError("user_update does not set passwords")
     for name, value in fields.items():
         setattr(user, name, value)
+    user.__dict__.pop("scope_path", None)  # a new unit means a new scope
     user.full_clean(exclude=["password"])
     return save_with_history(user, actor=actor, reason=reason or _("修改账号"))

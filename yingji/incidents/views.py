@@ -175,6 +175,7 @@ def _district_choices(user: Any) -> list[Region]:
     return list(
         Region.objects.restrict(user, "view")
         .filter(level__in=[RegionLevel.DISTRICT, RegionLevel.ZONE])
+        .defer("boundary")
         .order_by("code")
     )
 
@@ -183,8 +184,11 @@ def _district_choices(user: Any) -> list[Region]:
 def _board_queryset(request: HttpRequest) -> tuple[IncidentFilterSet, Any]:
     base = Incident.objects.restrict(request.user, "view").filter(status__in=OPEN_STATUSES)
     filterset = IncidentFilterSet(request.GET, queryset=base)
-    queryset = filterset.qs.select_related("incident_type", "region", "region__parent").order_by(
-        "severity", "-received_at", "-id"
+    # Outlines are 2–70 kB of GeoJSON each and the board never draws them from here.
+    queryset = (
+        filterset.qs.select_related("incident_type", "region", "region__parent")
+        .defer("region__boundary", "region__parent__boundary")
+        .order_by("severity", "-received_at", "-id")
     )
     return filterset, queryset
 
@@ -463,8 +467,10 @@ def attachment_file(request: HttpRequest, pk: int) -> HttpResponse:
 # --- list -------------------------------------------------------------------------------------
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    base = Incident.objects.restrict(request.user, "view").select_related(
-        "incident_type", "region", "reporting_unit"
+    base = (
+        Incident.objects.restrict(request.user, "view")
+        .select_related("incident_type", "region", "reporting_unit")
+        .defer("region__boundary")
     )
     filterset = IncidentFilterSet(request.GET, queryset=base)
     queryset = filterset.qs
