@@ -636,13 +636,14 @@ one by one), scoring the 首报 ~8 %, validation and lookups ~10 %, the five INS
 commit ~10 %, the answer (re-read and serialise the incident) ~9 %, DRF parsing,
 authentication and permissions ~8 %.
 
-What limits it, and why the targets are missed: **CPU**. The server spends about 10 times
-more CPU on a report than on the yardstick (rows "server CPU" above), so at best the
-ratio is about 0.1–0.2, and a 2-core machine serves at most about 2 × 1000 / (CPU ms per
-report) reports a second — ~35 when nothing else runs, far from 500. While this ran the
-machine was shared (load average above): each endpoint got about half a core, which is
-why both absolute rates and the latencies (a queue of 50 clients in front of 5 workers)
-are poor. The disk is not the limit for reports (one commit each, see the decision
+What limits it, and why the targets are missed: **CPU**. The server spends 6–15 times
+more CPU on a report than on the yardstick (rows "server CPU" above), so the ratio is
+about 0.1, and a 2-core machine serves at most 2 × 1000 / (CPU ms per report) reports a
+second — ~45 on SQLite when nothing else runs, far from 500. The latencies follow from
+the rate: 50 clients that send again as soon as they are answered wait about 50 / rate
+seconds (Little's law) — p99 < 250 ms at this load needs ~200 reports/s. The machine was
+shared while this ran (load average above; the disk's fsync rate swung from ~150/s to
+several thousand/s between runs with the other tenants). The disk is not the limit for reports (one commit each, see the decision
 0012); it would be for the yardstick on an idle machine (one fsync per commit, one
 SQLite writer: at most the commit rate above). 500 reports/s on one 2-core machine would
 need a report to cost ~4 ms of CPU — about what the yardstick costs — i.e. the deadline
