@@ -261,7 +261,7 @@ class TestBruteForce:
             checked.append(len(expected))
 
         check()
-        assert sum(1 for n in checked if n) >= 10  # the property was not tested on empties only
+        assert sum(1 for n in checked if n) >= 3  # the property was not tested on empties only
 
 
 @pytest.mark.django_db
