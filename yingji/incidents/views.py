@@ -689,64 +689,72 @@ def report_submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, incident, 400, report_form=form, open_panel="report")
 
 
-@_post_only
-def set_status(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = selectors.access_incident(user=request.user, pk=pk)
-    form = StatusForm(request.POST, incident=incident)
+def _form_action(
+    request: HttpRequest,
+    incident: Incident,
+    form: Any,
+    panel: str,
+    done_message: str,
+    call: Any,
+) -> HttpResponse:
+    """Validate ``form``, run the service ``call(cleaned_data)``, show errors in ``panel``."""
     if form.is_valid():
         try:
-            services.incident_set_status(
-                actor=request.user,
-                incident=incident,
-                status=form.cleaned_data["status"],
-                reason=form.cleaned_data["reason"],
-            )
+            call(form.cleaned_data)
         except DjangoValidationError as exc:
             _put_errors(form, exc)
         else:
-            return _done(request, incident, _("状态已更新。"))
+            return _done(request, incident, done_message)
     incident.refresh_from_db()
-    return _render_detail(request, incident, 400, status_form=form, open_panel="status")
+    return _render_detail(request, incident, 400, **{f"{panel}_form": form}, open_panel=panel)
+
+
+@_post_only
+def set_status(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = selectors.access_incident(user=request.user, pk=pk)
+    return _form_action(
+        request,
+        incident,
+        StatusForm(request.POST, incident=incident),
+        "status",
+        _("状态已更新。"),
+        lambda data: services.incident_set_status(
+            actor=request.user, incident=incident, status=data["status"], reason=data["reason"]
+        ),
+    )
 
 
 @_post_only
 def set_severity(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.access_incident(user=request.user, pk=pk)
-    form = SeverityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_set_severity(
-                actor=request.user,
-                incident=incident,
-                severity=form.cleaned_data["severity"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DjangoValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            return _done(request, incident, _("事件级别已调整。"))
-    incident.refresh_from_db()
-    return _render_detail(request, incident, 400, severity_form=form, open_panel="severity")
+    return _form_action(
+        request,
+        incident,
+        SeverityForm(request.POST),
+        "severity",
+        _("事件级别已调整。"),
+        lambda data: services.incident_set_severity(
+            actor=request.user,
+            incident=incident,
+            severity=data["severity"],
+            reason=data["reason"],
+        ),
+    )
 
 
 @_post_only
 def set_liaison(request: HttpRequest, pk: int) -> HttpResponse:
     incident = selectors.access_incident(user=request.user, pk=pk)
-    form = LiaisonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_set_scene_liaison(
-                actor=request.user,
-                incident=incident,
-                name=form.cleaned_data["name"],
-                phone=form.cleaned_data["phone"],
-            )
-        except DjangoValidationError as exc:
-            _put_errors(form, exc)
-        else:
-            return _done(request, incident, _("现场联络人已登记。"))
-    incident.refresh_from_db()
-    return _render_detail(request, incident, 400, liaison_form=form, open_panel="liaison")
+    return _form_action(
+        request,
+        incident,
+        LiaisonForm(request.POST),
+        "liaison",
+        _("现场联络人已登记。"),
+        lambda data: services.incident_set_scene_liaison(
+            actor=request.user, incident=incident, name=data["name"], phone=data["phone"]
+        ),
+    )
 
 
 @_post_only
