@@ -29,6 +29,7 @@ from openpyxl import load_workbook
 from pyproj import Geod
 
 from yingji.accounts.services import unit_create, user_create
+from yingji.geo import spatial_index
 from yingji.geo.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -87,6 +88,9 @@ def world(transactional_db: Any) -> dict[str, Any]:
             },
         )
     assert city is not None
+    # The live server runs in this process and the demo loaders bulk-insert (no save
+    # signals): drop the spatial index the previous test's rows left, as a real write would.
+    spatial_index.invalidate()
     return {"admin": admin, "county": county, "units": units}
 
 
@@ -357,6 +361,7 @@ def test_phone_the_panel_collapses_and_nothing_scrolls_sideways(
     page.locator('[data-tool="nearest"]').click()
     box = map_box(page)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 3)
+    page.wait_for_selector("[data-nearest-from]")
     # Ask for shelters explicitly: the default layer is tested on the desktop.
     page.locator("[data-nearest-form] select[name=layer]").select_option("shelters.shelter")
     page.wait_for_selector("[data-results][data-ready=nearest] [data-nearest-item]")

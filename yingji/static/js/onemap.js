@@ -345,6 +345,9 @@
       done();
     }
     group.on("click", function (e) {
+      // While a tool is drawing, a click on a point is a point of the tool (the map's click
+      // handler takes it), not a request for the popup.
+      if (tool) return;
       if (e.layer && e.layer.feature) openFeaturePopup(key, e.layer.feature.properties || {}, e.layer.getLatLng());
     });
     st.group = group;
