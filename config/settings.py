@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from yingji.core.api.enums import overrides as enum_name_overrides
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Runtime files (SQLite database, uploads, collected static): beside the checkout, or in
 # the working directory when installed as a package.
@@ -250,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Stable names for choice sets whose field names repeat across models (kind, status…).
+    "ENUM_NAME_OVERRIDES": enum_name_overrides(),
 }
 
 # --- Maps ---------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yingji.incidents.models import IncidentType
@@ -15,6 +17,7 @@ CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
 ID_RE = re.compile(r"^[0-9]{1,9}$")
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class IncidentTypeParamField(serializers.Field):
     """An incident type given by its GB/T 35561 code (``11B03``) or its id."""
 
