@@ -5,12 +5,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from .systems import SYSTEMS
+from .systems import systems_for
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
     """What every page needs: the systems for the navigation and the city's name."""
     return {
-        "systems": SYSTEMS,
+        "systems": systems_for(request.user) if hasattr(request, "user") else [],
         "city_code": settings.YINGJI_CITY_CODE,
     }

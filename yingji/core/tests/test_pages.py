@@ -250,3 +250,36 @@ def test_500_page_renders_without_the_database(rf) -> None:  # type: ignore[no-u
     html = response.content.decode()
     assert "系统出错" in html
     assert "总值班室" in html  # tells a reporter what to do instead
+
+
+def test_navigation_shows_each_role_only_what_it_may_open(client: Client, world: World) -> None:
+    login(client, world, Role.INFO_OFFICER)
+    html = client.get(reverse("core:home")).content.decode()
+    # An information officer reports incidents: S8 and its report form are there…
+    assert 'data-system="S8"' in html
+    assert f'href="{reverse("incidents:report_new")}"' in html
+    # …but not the registries, the scoring or the deadline rules it may not read.
+    for system in ("S3", "S4", "S12", "S13"):
+        assert f'data-system="{system}"' not in html
+    for url_name in ("supplies:dispatch", "deadlines:rule_list", "scoring:notice_list"):
+        assert f'href="{reverse(url_name)}"' not in html
+    # Systems not built yet stay listed: their page says so.
+    unbuilt = next(s for s in SYSTEMS if not s.built)
+    assert f'data-system="{unbuilt.id}"' in html
+
+
+def test_every_navigation_link_opens_for_the_roles_it_is_shown_to(
+    client: Client, world: World
+) -> None:
+    from yingji.core.systems import systems_for
+
+    for role in Role.values:
+        user = world.user(role)
+        client.force_login(user)
+        for system in systems_for(user):
+            urls = [link[1] for link in system.links]
+            if system.built:
+                urls.append(system.url_name)
+            for url_name in urls:
+                status = client.get(reverse(url_name)).status_code
+                assert status == 200, (role, url_name, status)
