@@ -63,6 +63,8 @@ CATEGORY_GROUP = {
 }
 # Layers with more records than this are drawn clustered unless the user says otherwise.
 CLUSTER_FROM = 500
+# From this zoom on, layers with shapes draw their lines and polygons (the points below).
+SHAPE_ZOOM = 12
 # A filter on a text column offers a drop-down when it has at most this many values.
 MAX_OPTIONS = 60
 
@@ -72,6 +74,7 @@ def onemap_urls() -> dict[str, str]:
     return {
         "registryUrl": reverse("api:geo-layers"),
         "layerUrl": reverse("api:geo-layer-features", args=[marker]),
+        "shapesUrl": reverse("api:geo-layer-shapes", args=[marker]),
         "nearestUrl": reverse("api:geo-search-nearest"),
         "polygonUrl": reverse("api:geo-search-polygon"),
         "polygonExportUrl": reverse("api:geo-search-polygon-export"),
@@ -150,6 +153,8 @@ def onemap_layers(user: Any) -> list[dict[str, Any]]:
                 "fixed": fixed,
                 "on": layer.key == "incidents.incident",
                 "clusterFrom": CLUSTER_FROM,
+                "hasShape": bool(layer.shape_field),
+                "shapeZoom": int(getattr(settings, "YINGJI_ONEMAP_SHAPE_ZOOM", SHAPE_ZOOM)),
             }
         )
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -64,7 +65,7 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return x0, y0, x1, y1
 
 
-def _popup_columns(layer: Layer) -> list[tuple[str, str, dict[Any, str]]]:
+def popup_columns(layer: Layer) -> list[tuple[str, str, dict[Any, str]]]:
     """(output name, values_list lookup, choice labels) for each popup field."""
     out = []
     model = layer.model
@@ -95,7 +96,37 @@ def _detail_url(layer: Layer) -> tuple[str, str] | None:
         return None
 
 
-def _not_modified(request: Request, etag: str) -> bool:
+def cache_headers(request: Request, layer: Layer, qs: Any) -> dict[str, str]:
+    """ETag (what the user sees of ``qs`` and the query) and the caching headers."""
+    has_updated = any(f.name == "updated_at" for f in layer.model._meta.concrete_fields)
+    stamp = (
+        {"n": 0}
+        if qs.query.is_empty()
+        else qs.order_by().aggregate(
+            n=Count("pk"),
+            top=Max("pk"),
+            **({"latest": Max("updated_at")} if has_updated else {}),
+        )
+    )
+    user = request.user
+    scope = getattr(user, "scope_path", None) or ""
+    identity = f"{user.pk}|{scope}|{user.is_superuser}|{getattr(user, 'role', '')}"
+    query = sorted((k, v) for k, v in request.query_params.items())
+    path = request.path
+    etag = quote_etag(
+        hashlib.sha256(f"{layer.key}|{path}|{identity}|{query}|{stamp}".encode()).hexdigest()[:32]
+    )
+    return {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+
+
+def not_modified(headers: dict[str, str]) -> HttpResponse:
+    response = HttpResponse(status=304)
+    for k, v in headers.items():
+        response[k] = v
+    return response
+
+
+def etag_matches(request: Request, etag: str) -> bool:
     header = request.headers.get("If-None-Match")
     if not header:
         return False
@@ -173,34 +204,35 @@ class LayerFeaturesView(APIView):
         if bbox:
             x0, y0, x1, y1 = bbox
             qs = qs.filter(lon__gte=x0, lon__lte=x1, lat__gte=y0, lat__lte=y1)
-        has_updated = any(f.name == "updated_at" for f in layer.model._meta.concrete_fields)
-        stamp = (
-            {"n": 0}
-            if qs.query.is_empty()
-            else qs.order_by().aggregate(
-                n=Count("pk"),
-                top=Max("pk"),
-                **({"latest": Max("updated_at")} if has_updated else {}),
-            )
-        )
-        user = request.user
-        scope = getattr(user, "scope_path", None) or ""
-        identity = f"{user.pk}|{scope}|{user.is_superuser}|{getattr(user, 'role', '')}"
-        query = sorted((k, v) for k, v in request.query_params.items())
-        etag = quote_etag(
-            hashlib.sha256(f"{layer.key}|{identity}|{query}|{stamp}".encode()).hexdigest()[:32]
-        )
-        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
-        if _not_modified(request, etag):
-            response = HttpResponse(status=304)
-            for k, v in headers.items():
-                response[k] = v
-            return response
+        headers = cache_headers(request, layer, qs)
+        if etag_matches(request, headers["ETag"]):
+            return not_modified(headers)
         body = features_json(layer, qs)
         response = HttpResponse(body, content_type="application/json")
         for k, v in headers.items():
             response[k] = v
         return response
+
+
+def feature_properties(
+    layer: Layer,
+    popup: list[tuple[str, str, dict[Any, str]]],
+    pks: Sequence[Any],
+    names: Sequence[Any],
+    popup_values: Sequence[Sequence[Any]],
+) -> list[dict[str, Any]]:
+    """The features' properties: id, name, popup fields (choices as labels), url."""
+    props = [{"id": pk, "name": nm} for pk, nm in zip(pks, names, strict=True)]
+    for (out_name, _lookup, labels), column in zip(popup, popup_values, strict=True):
+        values = [labels.get(v, v) for v in column] if labels else column
+        for p, v in zip(props, values, strict=True):
+            p[out_name] = v
+    detail = _detail_url(layer)
+    if detail:
+        template, marker = detail
+        for p in props:
+            p["url"] = template.replace(marker, str(p["id"]))
+    return props
 
 
 def features_json(layer: Layer, qs: Any) -> bytes:
@@ -222,10 +254,9 @@ def features_json(layer: Layer, qs: Any) -> bytes:
 
 def _features_json(layer: Layer, qs: Any) -> bytes:
     name = search.name_field(layer)
-    popup = _popup_columns(layer)
+    popup = popup_columns(layer)
     lookups = ["pk", name, "lon", "lat", *(lookup for _, lookup, _ in popup)]
     rows = list(qs.order_by("pk").values_list(*lookups))
-    detail = _detail_url(layer)
     features: list[dict[str, Any]] = []
     if rows:
         columns = list(zip(*rows, strict=True))
@@ -233,18 +264,7 @@ def _features_json(layer: Layer, qs: Any) -> bytes:
         names = ["" if v is None else v for v in columns[1]]
         lons = np.round(np.asarray(columns[2], dtype=np.float64), 6).tolist()
         lats = np.round(np.asarray(columns[3], dtype=np.float64), 6).tolist()
-        extra: list[tuple[str, list[Any]]] = []
-        for (out_name, _lookup, labels), column in zip(popup, columns[4:], strict=True):
-            values = [labels.get(v, v) for v in column] if labels else list(column)
-            extra.append((out_name, values))
-        props = [{"id": pk, "name": nm} for pk, nm in zip(pks, names, strict=True)]
-        for out_name, values in extra:
-            for p, v in zip(props, values, strict=True):
-                p[out_name] = v
-        if detail:
-            template, marker = detail
-            for p in props:
-                p["url"] = template.replace(marker, str(p["id"]))
+        props = feature_properties(layer, popup, pks, names, columns[4:])
         features = [
             {
                 "type": "Feature",

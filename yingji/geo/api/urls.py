@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import layers, search, views
+from . import layers, search, shapes, views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("regions", views.RegionViewSet, basename="region")
@@ -12,6 +12,7 @@ urlpatterns = [
     # Map layers of the registry and spatial search (docs/spatial-search.md).
     path("layers/", layers.LayerListView.as_view(), name="geo-layers"),
     path("layers/<str:key>/", layers.LayerFeaturesView.as_view(), name="geo-layer-features"),
+    path("layers/<str:key>/shapes/", shapes.LayerShapesView.as_view(), name="geo-layer-shapes"),
     path("search/nearest/", search.NearestView.as_view(), name="geo-search-nearest"),
     path("search/radius/", search.RadiusView.as_view(), name="geo-search-radius"),
     path("search/polygon/", search.PolygonView.as_view(), name="geo-search-polygon"),

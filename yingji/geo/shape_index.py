@@ -1,0 +1,145 @@
+"""The bounding boxes of a layer's shapes (polygons, lines), cached per process (D3).
+
+Shapes are GeoJSON in a JSON column, which no SQL index can search by place. The map
+asks for the shapes that meet its view (``/api/v1/geo/layers/<key>/shapes/?bbox=``):
+this module keeps, per model and shape column, the ids and the bounding boxes of every
+stored shape in numpy arrays, so a view answers its *candidates* with one vectorised
+comparison. It never decides what a user may see: the shapes endpoint confirms every
+candidate through ``restrict(user, "view")`` and the layer's filters (one query by id)
+and checks the stored shape's own box again.
+
+Freshness works as in :mod:`yingji.geo.spatial_index` (same version key, same TTL
+setting, ``YINGJI_SPATIAL_INDEX_TTL``): saving or deleting a row in this process drops
+the cache at once; a write in another process is seen within the TTL. A stale cache can
+only *miss* a shape created or moved meanwhile, never show one the user may not see.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from yingji.geo.spatial_index import version_of
+
+FETCH_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class ShapeBoxes:
+    """Ids and ``(min_lon, min_lat, max_lon, max_lat)`` of every non-point shape."""
+
+    ids: np.ndarray  # int64, shape (n,)
+    boxes: np.ndarray  # float64, shape (n, 4)
+
+    def meeting(self, bbox: tuple[float, float, float, float]) -> np.ndarray:
+        """Ids whose box meets ``bbox`` (touching counts)."""
+        x0, y0, x1, y1 = bbox
+        b = self.boxes
+        hit = (b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)
+        return self.ids[hit]
+
+
+def shape_box(geometry: Any) -> tuple[float, float, float, float] | None:
+    """The box of a stored line or polygon; None for a point, an empty or broken value."""
+    if not isinstance(geometry, dict) or geometry.get("type") in (None, "Point"):
+        return None
+    lons: list[float] = []
+    lats: list[float] = []
+
+    def walk(value: Any) -> None:
+        if value and isinstance(value[0], int | float):
+            lons.append(value[0])
+            lats.append(value[1])
+        else:
+            for item in value:
+                walk(item)
+
+    try:
+        walk(geometry.get("coordinates") or [])
+    except (TypeError, IndexError):
+        return None
+    if not lons:
+        return None
+    return float(min(lons)), float(min(lats)), float(max(lons)), float(max(lats))
+
+
+def build(model: Any, shape_field: str) -> ShapeBoxes:
+    rows = (
+        model._base_manager.order_by()
+        .filter(**{f"{shape_field}__isnull": False})
+        .values_list("pk", shape_field)
+        .iterator(chunk_size=FETCH_CHUNK)
+    )
+    ids: list[int] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    for pk, geometry in rows:
+        box = shape_box(geometry)
+        if box is not None:
+            ids.append(pk)
+            boxes.append(box)
+    return ShapeBoxes(
+        np.asarray(ids, dtype=np.int64),
+        np.asarray(boxes, dtype=np.float64).reshape(-1, 4),
+    )
+
+
+@dataclass
+class _Entry:
+    boxes: ShapeBoxes
+    version: tuple[Any, ...]
+    fresh_until: float
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], _Entry] = {}
+_connected: set[Any] = set()
+
+
+def _ttl() -> float:
+    return float(getattr(settings, "YINGJI_SPATIAL_INDEX_TTL", 5.0))
+
+
+def _on_change(sender: Any, **kwargs: Any) -> None:
+    invalidate(sender)
+
+
+def get_boxes(model: Any, shape_field: str) -> ShapeBoxes:
+    """The process-wide boxes of ``model.<shape_field>``, rebuilt when its rows changed."""
+    if model not in _connected:
+        with _lock:
+            if model not in _connected:
+                uid = f"geo.shape_index.{model._meta.label}"
+                post_save.connect(_on_change, sender=model, dispatch_uid=uid + ".save")
+                post_delete.connect(_on_change, sender=model, dispatch_uid=uid + ".delete")
+                _connected.add(model)
+    key = (model._meta.label, shape_field)
+    entry = _cache.get(key)
+    if entry is not None and time.monotonic() < entry.fresh_until:
+        return entry.boxes
+    with _lock:
+        entry = _cache.get(key)
+        if entry is not None and time.monotonic() < entry.fresh_until:
+            return entry.boxes
+        version = version_of(model)
+        if entry is None or entry.version != version:
+            entry = _Entry(build(model, shape_field), version, 0.0)
+        entry.fresh_until = time.monotonic() + _ttl()
+        _cache[key] = entry
+        return entry.boxes
+
+
+def invalidate(model: Any | None = None) -> None:
+    """Drop the cached boxes of ``model`` (every model when None)."""
+    with _lock:
+        if model is None:
+            _cache.clear()
+            return
+        label = getattr(getattr(model, "_meta", None), "label", None)
+        for key in [k for k in _cache if k[0] == label]:
+            del _cache[key]
