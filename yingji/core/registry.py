@@ -584,6 +584,16 @@ class RegistryPages:
     filter_fields: Sequence[str] | None = None  # filter form fields shown (default: all)
     extra_links: Sequence[tuple[Any, str]] = field(default_factory=tuple)
     annotate: Callable[[Any], Any] | None = None  # adds computed columns to the queryset
+    form: Any = None  # a RecordForm (yingji.core.registry_forms): create/edit/review pages
+
+    @property
+    def form_target(self) -> Any:
+        """The create/edit pages' :class:`~yingji.core.registry_forms.FormTarget`, or None."""
+        from yingji.core.registry_forms import FormTarget
+
+        if self.form is None:
+            return None
+        return FormTarget(self.model, self.namespace, self.slug, self.form, self.list_name)
 
     @property
     def export_fields(self) -> Sequence[str]:
@@ -668,10 +678,19 @@ def list_view(pages: RegistryPages) -> Callable[[HttpRequest], HttpResponse]:
                 "sort": sort,
                 "list_url": reverse(pages.list_name),
                 "detail_name": pages.detail_name,
+                "create_url": _create_url(request, pages),
             },
         )
 
     return view
+
+
+def _create_url(request: HttpRequest, pages: RegistryPages) -> str:
+    if pages.form is None:
+        return ""
+    from yingji.core.registry_forms import create_url
+
+    return create_url(request, pages.form_target)
 
 
 def _labelled(model: Any, entry: str | tuple[Any, str]) -> tuple[Any, str]:
@@ -702,6 +721,10 @@ def detail_view(pages: RegistryPages) -> Callable[..., HttpResponse]:
             "history_url": reverse("core:history", args=[opts.app_label, opts.model_name, pk]),
             "review_overdue": _is_overdue(obj),
         }
+        if pages.form is not None:
+            from yingji.core.registry_forms import record_actions
+
+            context.update(record_actions(request, pages.form_target, obj))
         if pages.detail_context is not None:
             context.update(pages.detail_context(request, obj))
         return render(request, pages.detail_template, context)
@@ -715,7 +738,13 @@ def _is_overdue(obj: Any) -> bool:
 
 
 def registry_urls(*declarations: RegistryPages) -> list[URLPattern]:
-    """``<slug>s/`` and ``<slug>s/<pk>/`` for each declaration, named ``<slug>_list``/``_detail``."""
+    """``<slug>s/`` and ``<slug>s/<pk>/`` for each declaration, named ``<slug>_list``/``_detail``.
+
+    A declaration with a ``form`` also gets ``<slug>s/new/``, ``<slug>s/<pk>/edit/`` and
+    ``<slug>s/<pk>/review/`` (``_create``, ``_edit``, ``_review``).
+    """
+    from yingji.core.registry_forms import record_form_urls
+
     patterns = []
     for pages in declarations:
         _PAGES[pages.model] = pages
@@ -723,6 +752,8 @@ def registry_urls(*declarations: RegistryPages) -> list[URLPattern]:
             path(f"{pages.slug}s/", list_view(pages), name=f"{pages.slug}_list"),
             path(f"{pages.slug}s/<int:pk>/", detail_view(pages), name=f"{pages.slug}_detail"),
         ]
+        if pages.form is not None:
+            patterns += record_form_urls(pages.form_target, prefix=f"{pages.slug}s/")
     return patterns
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from yingji.core.exports import export_queryset
 from yingji.core.pages import paginate
+from yingji.core.registry_forms import FormTarget, RecordForm, create_url, record_actions
 from yingji.geo.choices import RegionLevel
 from yingji.geo.models import Region
 from yingji.geo.views import map_page_config
@@ -15,6 +19,52 @@ from yingji.geo.views import map_page_config
 from .filtersets import EquipmentFilterSet
 from .models import Equipment
 from .selectors import access_equipment
+from .services import equipment_create, equipment_review, equipment_update
+
+
+def _update(*, actor: Any, obj: Equipment, **fields: Any) -> Equipment:
+    return equipment_update(actor=actor, equipment=obj, **fields)
+
+
+def _review(*, actor: Any, obj: Equipment) -> Equipment:
+    return equipment_review(actor=actor, equipment=obj)
+
+
+EQUIPMENT_FORM = FormTarget(
+    Equipment,
+    "equipment",
+    "equipment",
+    RecordForm(
+        fields=(
+            "name",
+            "kind",
+            "model_no",
+            "status",
+            "owner_kind",
+            "owner_org",
+            "owner_name",
+            "owner_phone",
+            "capability",
+            "capacity",
+            "capacity_unit",
+            "plate_no",
+            "serial_no",
+            "agreement_no",
+            "agreement_valid_until",
+            "contact_name",
+            "contact_phone",
+            "is_active",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=equipment_create,
+        update=_update,
+        review=_review,
+        title=_("装备"),
+    ),
+)
 
 EXPORT = [
     "name",
@@ -63,6 +113,7 @@ def equipment_list(request: HttpRequest) -> HttpResponse:
             "page": paginate(request, queryset),
             "sort": sort,
             "districts": districts.order_by("code"),
+            "create_url": create_url(request, EQUIPMENT_FORM),
         },
     )
 
@@ -78,5 +129,10 @@ def equipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "equipment/equipment_detail.html",
-        {"equipment": equipment, "point": point, "map_config": map_page_config()},
+        {
+            "equipment": equipment,
+            "point": point,
+            "map_config": map_page_config(),
+            **record_actions(request, EQUIPMENT_FORM, equipment),
+        },
     )

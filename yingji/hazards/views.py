@@ -7,17 +7,49 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.registry import Column, RegistryPages
+from yingji.core.registry import Column, RegistryPages, registry_mark_reviewed
+from yingji.core.registry_forms import FormTarget, RecordForm, create_url
 
+from .codes import HAZARD_CODES
 from .filtersets import HazardSourceFilterSet, LowLyingRoadFilterSet
-from .models import HazardSource, LowLyingRoad
+from .models import HazardSource, LowLyingRoad, WaterDepthRecord
 from .selectors import with_depth_stats
+from .services import (
+    hazard_create,
+    hazard_update,
+    road_create,
+    road_update,
+    water_depth_record,
+    water_depth_update,
+)
 
 OVERDUE_LINK = ((_("核查逾期"), "hazards:overdue_reviews"),)
 
 
+SHAPE_HELP = _("范围（GeoJSON）通过数据接口或普查导入维护。")
+
+DEPTH_FORM = FormTarget(
+    WaterDepthRecord,
+    "hazards",
+    "depth",
+    RecordForm(
+        fields=("observed_on", "depth_cm", "rainfall_mm", "source", "note"),
+        create=water_depth_record,
+        update=water_depth_update,
+        parent="road",
+        parent_detail="hazards:road_detail",
+        title=_("积水记录"),
+    ),
+)
+
+
 def _road_context(request: HttpRequest, road: LowLyingRoad) -> dict[str, Any]:
-    return {"records": road.depth_records.restrict(request.user, "view")[:100]}
+    writable = LowLyingRoad.objects.restrict(request.user, "change").filter(pk=road.pk).exists()
+    return {
+        "records": road.depth_records.restrict(request.user, "view")[:100],
+        "depth_create_url": create_url(request, DEPTH_FORM, parent=road),
+        "depth_editable": writable,
+    }
 
 
 HAZARD_PAGES = RegistryPages(
@@ -53,6 +85,28 @@ HAZARD_PAGES = RegistryPages(
     ),
     shape_field="geometry",
     extra_links=OVERDUE_LINK,
+    form=RecordForm(
+        fields=(
+            "name",
+            "code",
+            "level",
+            "operator_name",
+            "contact_name",
+            "contact_phone",
+            "last_inspected_on",
+            "inspection_findings",
+            "description",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=hazard_create,
+        update=hazard_update,
+        review=registry_mark_reviewed,
+        choices={"code": HAZARD_CODES.choices},
+        title=_("危险源"),
+        help_text=SHAPE_HELP,
+    ),
 )
 
 ROAD_PAGES = RegistryPages(
@@ -94,4 +148,28 @@ ROAD_PAGES = RegistryPages(
     detail_template="hazards/road_detail.html",
     detail_context=_road_context,
     extra_links=OVERDUE_LINK,
+    form=RecordForm(
+        fields=(
+            "road_name",
+            "section_from",
+            "section_to",
+            "is_underpass",
+            "description",
+            "lowest_elevation_m",
+            "surrounding_elevation_m",
+            "drainage_capacity_m3h",
+            "warning_depth_cm",
+            "pump_count",
+            "pump_capacity_m3h",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=road_create,
+        update=road_update,
+        review=registry_mark_reviewed,
+        title=_("低洼路段"),
+        help_text=SHAPE_HELP,
+    ),
 )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.registry import Column, RegistryPages
+from yingji.core.registry import Column, RegistryPages, registry_mark_reviewed
+from yingji.core.registry_forms import RecordForm
 
 from .filtersets import ShelterFilterSet
 from .models import Shelter
+from .services import shelter_create, shelter_update
 
 SHELTER_PAGES = RegistryPages(
     model=Shelter,
@@ -44,4 +46,29 @@ SHELTER_PAGES = RegistryPages(
         "last_reviewed_at",
     ),
     shape_field="boundary",
+    form=RecordForm(
+        fields=(
+            "name",
+            "kind",
+            "status",
+            "capacity",
+            "area_m2",
+            "has_water",
+            "has_power",
+            "has_toilets",
+            "has_medical",
+            "has_broadcast",
+            "manager_name",
+            "manager_phone",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=shelter_create,
+        update=shelter_update,
+        review=registry_mark_reviewed,
+        title=_("避难场所"),
+        help_text=_("范围（GeoJSON）通过数据接口或普查导入维护。"),
+    ),
 )

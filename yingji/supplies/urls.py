@@ -1,5 +1,7 @@
 from django.urls import path
 
+from yingji.core.registry_forms import record_form_urls
+
 from . import views
 
 app_name = "supplies"
@@ -9,7 +11,9 @@ urlpatterns = [
     path("warehouses/", views.warehouse_list, name="warehouse_list"),
     path("warehouses/<int:pk>/", views.warehouse_detail, name="warehouse_detail"),
     path("warehouses/<int:pk>/receive/", views.warehouse_receive, name="warehouse_receive"),
+    *record_form_urls(views.WAREHOUSE_FORM, prefix="warehouses/"),
     path("lots/", views.lot_list, name="lot_list"),
+    *record_form_urls(views.LOT_FORM, prefix="lots/"),
     path("lots/<int:pk>/", views.lot_detail, name="lot_detail"),
     path("lots/<int:pk>/<slug:action>/", views.lot_detail, name="lot_action"),
     path("ledger/", views.movement_list, name="movement_list"),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from yingji.core.exports import export_queryset
 from yingji.core.pages import paginate
+from yingji.core.registry_forms import FormTarget, RecordForm, create_url, record_actions
 from yingji.geo.choices import RegionLevel
 from yingji.geo.models import Region
 from yingji.geo.views import map_page_config
@@ -28,6 +29,62 @@ from . import selectors, services
 from .choices import MovementKind
 from .filtersets import StockLotFilterSet, StockMovementFilterSet, WarehouseFilterSet
 from .models import StockLot, StockMovement, SupplyItem, Warehouse
+
+
+def _warehouse_update(*, actor: Any, obj: Warehouse, **fields: Any) -> Warehouse:
+    return services.warehouse_update(actor=actor, warehouse=obj, **fields)
+
+
+def _warehouse_review(*, actor: Any, obj: Warehouse) -> Warehouse:
+    return services.warehouse_review(actor=actor, warehouse=obj)
+
+
+def _lot_update(*, actor: Any, obj: StockLot, **fields: Any) -> StockLot:
+    return services.lot_update(actor=actor, lot=obj, **fields)
+
+
+WAREHOUSE_FORM = FormTarget(
+    Warehouse,
+    "supplies",
+    "warehouse",
+    RecordForm(
+        fields=(
+            "name",
+            "kind",
+            "operator",
+            "area_m2",
+            "volume_m3",
+            "keeper",
+            "keeper_phone",
+            "phone_24h",
+            "agreement_no",
+            "agreement_end",
+            "is_active",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=services.warehouse_create,
+        update=_warehouse_update,
+        review=_warehouse_review,
+        title=_lazy("仓库"),
+        help_text=_lazy("库存通过入库、出库、调拨等操作变更，不在这里填写。"),
+    ),
+)
+# A lot's description only: its quantities change by movements (services.LOT_EDITABLE).
+LOT_FORM = FormTarget(
+    StockLot,
+    "supplies",
+    "lot",
+    RecordForm(
+        fields=services.LOT_EDITABLE,
+        create=None,
+        update=_lot_update,
+        title=_lazy("库存批次"),
+        help_text=_lazy("数量只能通过入库、出库、调拨、盘点等操作变更。"),
+    ),
+)
 
 
 def districts_for(user: Any) -> Any:
@@ -111,6 +168,7 @@ def warehouse_list(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "districts": districts_for(request.user),
             "items": SupplyItem.objects.filter(is_active=True).order_by("code"),
+            "create_url": create_url(request, WAREHOUSE_FORM),
         },
     )
 
@@ -146,6 +204,7 @@ def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change(request.user, StockLot)
             and Warehouse.objects.restrict(request.user, "change").filter(pk=pk).exists(),
             "receive_form": ReceiveForm(user=request.user),
+            **record_actions(request, WAREHOUSE_FORM, warehouse),
         },
     )
 
@@ -292,6 +351,7 @@ def lot_detail(request: HttpRequest, pk: int, action: str = "") -> HttpResponse:
                 for name, (_f, _c, label) in LOT_ACTIONS.items()
             ],
             "active": action,
+            **record_actions(request, LOT_FORM, lot),
             "status": 400 if request.method == "POST" else 200,
         },
         status=400 if request.method == "POST" else 200,

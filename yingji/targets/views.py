@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.registry import Column, RegistryPages
+from yingji.core.registry import Column, RegistryPages, registry_mark_reviewed
+from yingji.core.registry_forms import RecordForm
 
+from .codes import TARGET_CODES
 from .filtersets import ProtectionTargetFilterSet
 from .models import ProtectionTarget
+from .services import target_create, target_update
 
 TARGET_PAGES = RegistryPages(
     model=ProtectionTarget,
@@ -39,4 +42,24 @@ TARGET_PAGES = RegistryPages(
         "last_reviewed_at",
     ),
     shape_field="boundary",
+    form=RecordForm(
+        fields=(
+            "name",
+            "kind",
+            "code",
+            "population",
+            "contact_name",
+            "contact_phone",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=target_create,
+        update=target_update,
+        review=registry_mark_reviewed,
+        choices={"code": TARGET_CODES.choices},
+        title=_("防护目标"),
+        help_text=_("范围（GeoJSON）通过数据接口或普查导入维护。"),
+    ),
 )

@@ -7,14 +7,31 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from yingji.core.registry import Column, RegistryPages
+from yingji.core.registry import Column, RegistryPages, registry_mark_reviewed
+from yingji.core.registry_forms import FormTarget, RecordForm, create_url
 
 from .filtersets import TeamFilterSet
-from .models import Team
+from .models import Team, TeamMember
+from .services import team_create, team_member_add, team_member_update, team_update
+
+MEMBER_FORM = FormTarget(
+    TeamMember,
+    "teams",
+    "member",
+    RecordForm(
+        fields=("name", "role", "phone", "skills", "certificate", "is_active"),
+        create=team_member_add,
+        update=team_member_update,
+        parent="team",
+        parent_detail="teams:team_detail",
+        title=_("队员"),
+    ),
+)
 
 
 def _team_context(request: HttpRequest, team: Team) -> dict[str, Any]:
     return {
+        "member_create_url": create_url(request, MEMBER_FORM, parent=team),
         "equipment": team.equipment.restrict(request.user, "view"),
         "members": team.members.restrict(request.user, "view").order_by("-is_active", "name"),
         "capabilities": team.capabilities.order_by("code"),
@@ -59,4 +76,28 @@ TEAM_PAGES = RegistryPages(
     prefetch_related=(),
     detail_template="teams/team_detail.html",
     detail_context=_team_context,
+    form=RecordForm(
+        fields=(
+            "name",
+            "kind",
+            "sector",
+            "code",
+            "head_count",
+            "readiness",
+            "leader_name",
+            "leader_phone",
+            "duty_phone",
+            "capabilities",
+            "equipment",
+            "equipment_text",
+            "note",
+            "owner_unit",
+            "review_interval_days",
+            "address",
+        ),
+        create=team_create,
+        update=team_update,
+        review=registry_mark_reviewed,
+        title=_("队伍"),
+    ),
 )
