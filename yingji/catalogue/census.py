@@ -152,6 +152,10 @@ class Column:
     export: Callable[[Any], Any] | None = None
     min_value: float | None = None
     max_value: float | None = None
+    # ``fk`` only: narrow the records found by name with other cells of the row, as
+    # (row field, related attribute) pairs — a team is its name *and* its region, a road
+    # section its road name, start and region. A region matches its sub-regions too.
+    within: tuple[tuple[str, str], ...] = ()
 
     @property
     def title(self) -> str:
@@ -208,11 +212,17 @@ class CensusSpec:
     # the model's ``save()`` would derive. Updates always go through ``update_via``.
     bulk: bool = False
     prepare: Callable[[Any], None] | None = None
+    # A child record (a team's member, a road's water depth): the ``fk`` column of the
+    # parent whose region is the row's region (jurisdiction checks, faults shown there).
+    parent: str = ""
 
     def __post_init__(self) -> None:
         headers = [c.title for c in self.columns]
         if len(set(headers)) != len(headers):
             raise ValueError(f"census spec {self.key}: duplicate headers")
+        if self.parent and self.region_of is None:
+            parent = self.parent
+            self.region_of = lambda fields: getattr(fields.get(parent), "region", None)
 
     @property
     def permission_model(self) -> Any:
@@ -426,7 +436,9 @@ class RelatedIndex:
                 if key:
                     self.by.setdefault(name, {}).setdefault(key, []).append(obj)
 
-    def find(self, value: Any) -> Any:
+    def find(self, value: Any, within: Sequence[tuple[str, Any, str]] = ()) -> Any:
+        """The one record named ``value``; ``within`` narrows the namesakes by other cells
+        of the row: (related attribute, parsed value or None when blank, header)."""
         text = as_text(value)
         candidates = [text]
         if " " in text:  # "11A02 内涝": the code, then the name
@@ -437,12 +449,26 @@ class RelatedIndex:
             for name in self.fields:
                 found = self.by.get(name, {}).get(key)
                 if found:
-                    if len(found) > 1:
-                        raise CellError(
-                            _("“%(v)s”对应多个%(w)s，请填写代码") % {"v": text, "w": self.what}
-                        )
-                    return found[0]
+                    return self._one(found, text, within)
         raise CellError(_("找不到%(w)s“%(v)s”") % {"w": self.what, "v": text})
+
+    def _one(self, found: list[Any], text: str, within: Sequence[tuple[str, Any, str]]) -> Any:
+        given = [(attr, want, header) for attr, want, header in within if want is not None]
+        kept = [obj for obj in found if all(_matches(obj, a, w) for a, w, _h in given)]
+        if len(kept) == 1:
+            return kept[0]
+        if not kept:
+            headers = "、".join(h for _a, _w, h in given)
+            raise CellError(
+                _("找不到与所填%(h)s相符的%(w)s“%(v)s”") % {"h": headers, "w": self.what, "v": text}
+            )
+        blank = [h for _a, want, h in within if want is None]
+        if blank:
+            raise CellError(
+                _("“%(v)s”对应多个%(w)s，请填写%(h)s以区分")
+                % {"v": text, "w": self.what, "h": "、".join(blank)}
+            )
+        raise CellError(_("“%(v)s”对应多个%(w)s，请填写代码") % {"v": text, "w": self.what})
 
     def find_many(self, value: Any) -> list[Any]:
         parts = [p.strip() for p in SPLIT_MANY.split(as_text(value)) if p.strip()]
@@ -455,6 +481,20 @@ class RelatedIndex:
         if errors:
             raise CellError("；".join(errors))
         return list(dict.fromkeys(found))
+
+
+def _matches(obj: Any, attr: str, want: Any) -> bool:
+    """Whether ``obj.attr`` is ``want``: the same record (regions: one inside the other,
+    as a district code names a team registered in one of its townships), or the same
+    text ignoring spaces and case."""
+    got = getattr(obj, attr, None)
+    if hasattr(want, "pk"):
+        if got is None:
+            return False
+        if hasattr(want, "path") and hasattr(got, "path"):
+            return bool(got.path.startswith(want.path) or want.path.startswith(got.path))
+        return bool(got.pk == want.pk)
+    return _norm(as_text(got)) == _norm(as_text(want))
 
 
 def check_text(column: Column, model: Any, value: Any) -> str:

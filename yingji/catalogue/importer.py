@@ -107,6 +107,13 @@ class Pending:
 Progress = Callable[[str, int, int], None]
 
 
+@dataclass
+class _Deferred:
+    """A cell parsed after the row's other cells (a ``within`` lookup)."""
+
+    value: Any
+
+
 class RegionBook:
     """Regions by id, code and name, read once per import."""
 
@@ -235,6 +242,7 @@ class Importer:
     def check(self, table: Table, positions: dict[str, int], outcome: Outcome) -> list[Pending]:
         spec = self.spec
         columns = [c for c in spec.columns if c.field in positions]
+        deferred = [c for c in columns if c.within]
         region_column = spec.column("region")
         lon_column, lat_column = spec.column("lon"), spec.column("lat")
         key_header = self._key_header()
@@ -255,10 +263,15 @@ class Importer:
                     if column.required:
                         faults.append(Fault(row_number, column.title, "", _("必填项为空")))
                     continue
+                if column.within:
+                    fields[column.field] = _Deferred(value)  # needs the row's other cells
+                    continue
                 try:
                     fields[column.field] = self.parse_cell(column, value)
                 except CellError as error:
                     faults.append(Fault(row_number, column.title, as_text(value), str(error)))
+            for column in deferred:
+                self._parse_within(row_number, column, fields, faults)
             if not any(
                 f.column in (getattr(lon_column, "title", None), getattr(lat_column, "title", None))
                 for f in faults
@@ -290,6 +303,22 @@ class Importer:
         self.progress("check", total, total)
         self._match_existing(checked, outcome, key_header)
         return checked
+
+    def _parse_within(
+        self, row: int, column: Column, fields: dict[str, Any], faults: list[Fault]
+    ) -> None:
+        """A related record found by its name and the row's other cells (``within``)."""
+        pending = fields.pop(column.field, None)
+        if not isinstance(pending, _Deferred):
+            return
+        titles = {c.field: c.title for c in self.spec.columns}
+        if any(f.column in {titles.get(name) for name, _attr in column.within} for f in faults):
+            return  # a narrowing cell is wrong already: that fault says enough
+        within = [(attr, fields.get(name), titles.get(name, name)) for name, attr in column.within]
+        try:
+            fields[column.field] = self.related_index(column).find(pending.value, within)
+        except CellError as error:
+            faults.append(Fault(row, column.title, as_text(pending.value), str(error)))
 
     def _check_point(
         self,
@@ -328,7 +357,9 @@ class Importer:
         assert self.regions is not None
         if self.spec.region_of is not None:
             region = self.spec.region_of(fields)
-            header = region_column.title if region_column else self._key_header()
+            parent_column = self.spec.column(self.spec.parent) if self.spec.parent else None
+            shown = parent_column or region_column or self.spec.column(self._key_field())
+            header = shown.title if shown is not None else ""
         else:
             region = fields.get("region")
             header = region_column.title if region_column else ""

@@ -200,6 +200,9 @@ def export_queryset_for(spec: CensusSpec, request: Any) -> Any:
 
     The registry's own list filters apply when it declares pages (``RegistryPages``);
     otherwise the map layer's filters, ``q`` over its search fields and ``region_code``.
+    A child registry without a layer (a team's members, a road's water depths) takes
+    ``q`` over its text columns and its parent's name, ``<parent>=<id>`` and
+    ``region_code`` (the parent's region).
     """
     from yingji.core.registry import _PAGES
     from yingji.geo.layers import get_layer
@@ -213,18 +216,54 @@ def export_queryset_for(spec: CensusSpec, request: Any) -> Any:
             queryset = filterset.qs
         return queryset.order_by("pk")
     layer = get_layer(spec.layer_key or spec.key)
-    if layer is not None:
+    q = (params.get("q") or "").strip()
+    prefix = _path_to(spec.model, layer.model) if layer is not None else None
+    if layer is not None and prefix is not None:
         for name, lookup in layer.filters.items():
             value = params.get(name)
             if value:
-                queryset = queryset.filter(**{lookup: value})
-        q = (params.get("q") or "").strip()
+                queryset = queryset.filter(**{prefix + lookup: value})
         if q:
             condition = Q()
             for name in layer.search_fields:
-                condition |= Q(**{f"{name}__icontains": q})
+                condition |= Q(**{f"{prefix}{name}__icontains": q})
             queryset = queryset.filter(condition)
+    elif q:
+        queryset = queryset.filter(_text_q(spec, q))
+    parent_id = (params.get(spec.parent) or "").strip() if spec.parent else ""
+    if parent_id.isdigit():
+        queryset = queryset.filter(**{f"{spec.parent}_id": int(parent_id)})
     region_code = (params.get("region_code") or "").strip()
-    if region_code and model_field_of(spec.model, "region") is not None:
-        queryset = queryset.filter(region__path__contains=f"/{region_code}/")
+    if region_code:
+        scope = getattr(spec.model, "region_scope", "region__path")
+        if model_field_of(spec.model, "region") is not None or scope != "region__path":
+            queryset = queryset.filter(**{f"{scope}__contains": f"/{region_code}/"})
     return queryset.order_by("pk")
+
+
+def _path_to(model: Any, target: Any) -> str | None:
+    """The lookup prefix from ``model`` to ``target`` ("" itself, "warehouse__" a lot's)."""
+    if model is target:
+        return ""
+    for model_field in model._meta.get_fields():
+        if model_field.many_to_one and model_field.related_model is target:
+            return f"{model_field.name}__"
+    return None
+
+
+def _text_q(spec: CensusSpec, q: str) -> Q:
+    """``q`` over the spec's own text columns and its parent's name."""
+    from .census import FK, TEXT
+
+    condition = Q()
+    for column in spec.columns:
+        model_field = model_field_of(spec.model, column.field)
+        if model_field is None:
+            continue
+        if column.kind == TEXT:
+            condition |= Q(**{f"{column.field}__icontains": q})
+        elif column.kind == FK:
+            for name in column.lookups:
+                if model_field_of(column.related, name) is not None:
+                    condition |= Q(**{f"{column.field}__{name}__icontains": q})
+    return condition

@@ -1,4 +1,11 @@
-"""Census templates of hazard sources and low-lying road sections, read by the catalogue app."""
+"""Census templates of hazard sources, low-lying road sections and their recorded water
+depths, read by the catalogue app.
+
+A water depth row names its road section as people know it: the road name, and its start
+(起点) and region code when the road has several low-lying sections.
+"""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -6,8 +13,11 @@ from yingji.catalogue.census import (
     BOOL,
     CHOICE,
     DATE,
+    FK,
     FLOAT,
     INT,
+    REGION,
+    TEXT,
     CensusSpec,
     Column,
     owner_column,
@@ -18,8 +28,15 @@ from yingji.catalogue.census import (
 )
 
 from .codes import hazard_code_choices
-from .models import HazardSource, LowLyingRoad
-from .services import hazard_create, hazard_update, road_create, road_update
+from .models import HazardSource, LowLyingRoad, WaterDepthRecord
+from .services import (
+    hazard_create,
+    hazard_update,
+    road_create,
+    road_update,
+    water_depth_record,
+    water_depth_update,
+)
 
 register(
     CensusSpec(
@@ -134,5 +151,78 @@ register(
         bulk=True,  # road_create is registry_create; the dip is derived by ``prepare``
         prepare=_road_dip,
         select_related=("region", "owner_unit"),
+    )
+)
+
+
+def _roads(user: Any) -> Any:
+    return LowLyingRoad.objects.restrict(user, "view").select_related("region")
+
+
+register(
+    CensusSpec(
+        key="hazards.waterdepthrecord",
+        model=WaterDepthRecord,
+        title=_("积水记录"),
+        intro=_(
+            "每行一次积水记录（某日某低洼路段的最大积水深度）；按道路名称找到路段，"
+            "同一道路有多个低洼路段时请同时填写起点或行政区划代码。"
+        ),
+        columns=[
+            Column(
+                "road",
+                _("道路名称"),
+                kind=FK,
+                required=True,
+                related=LowLyingRoad,
+                lookups=("road_name",),
+                related_queryset=_roads,
+                within=(("_section_from", "section_from"), ("_road_region", "region")),
+                help=_("平台中已登记的低洼路段的道路名称。"),
+                example="经十路",
+            ),
+            Column(
+                "_section_from",
+                _("路段起点"),
+                kind=TEXT,
+                help=_("低洼路段登记的起点；道路只有一个低洼路段时可留空。"),
+                export=lambda record: record.road.section_from,
+                example="舜耕路",
+            ),
+            Column(
+                "_road_region",
+                _("路段所在行政区划代码"),
+                kind=REGION,
+                help=_("低洼路段登记的区县或街道代码；可留空。"),
+                example="370102",
+            ),
+            Column("observed_on", _("日期"), kind=DATE, required=True, example="2025-07-12"),
+            Column(
+                "depth_cm",
+                _("积水深度（厘米）"),
+                kind=INT,
+                required=True,
+                max_value=2000,
+                unit=_("厘米"),
+                example=35,
+            ),
+            Column(
+                "rainfall_mm",
+                _("降雨量（毫米）"),
+                kind=FLOAT,
+                min_value=0,
+                max_value=2000,
+                unit=_("毫米"),
+                example=86.5,
+            ),
+            Column("source", _("来源"), kind=CHOICE, example="人工观测"),
+            Column("note", _("说明")),
+        ],
+        create_via=water_depth_record,
+        update_via=water_depth_update,
+        natural_key=("road", "observed_on"),
+        parent="road",
+        bulk=True,  # water_depth_record is registry_create: full_clean + save + history
+        select_related=("road", "road__region"),
     )
 )

@@ -1,5 +1,5 @@
-"""Census templates of the supplies reserve: warehouses, stock lots (initial stock) and the
-item catalogue. Read by the catalogue app.
+"""Census templates of the supplies reserve: warehouses, stock lots (initial stock),
+warehouse minimums, and the catalogue (categories and items). Read by the catalogue app.
 
 A stock-lot row is a receipt (入库) into a new lot through ``stock_receive``, so the
 ledger starts with the census quantity; re-importing a lot (same warehouse, item, batch
@@ -20,6 +20,7 @@ from yingji.catalogue.census import (
     DECIMAL,
     FK,
     INT,
+    REGION,
     CensusSpec,
     Column,
     owner_column,
@@ -29,11 +30,13 @@ from yingji.catalogue.census import (
     review_column,
 )
 
-from .models import StockLot, SupplyCategory, SupplyItem, Warehouse
+from .models import StockLot, StockMinimum, SupplyCategory, SupplyItem, Warehouse
 from .services import (
     LOT_EDITABLE,
+    category_save,
     item_save,
     lot_update,
+    minimum_set,
     stock_receive,
     warehouse_create,
     warehouse_update,
@@ -137,7 +140,7 @@ register(
                 related=SupplyItem,
                 lookups=("code", "name"),
                 help=_("GB/T 38565 物资代码（7 位）或物资名称。"),
-                example="1010101 编织袋",
+                example="3010102 编织袋",
             ),
             Column(
                 "quantity",
@@ -182,7 +185,7 @@ register(
         title=_("物资品目"),
         intro=_("全市统一的物资目录（GB/T 38565），由市级管理员维护。"),
         columns=[
-            Column("code", _("物资代码"), required=True, help=_("7 位数字。"), example="1010101"),
+            Column("code", _("物资代码"), required=True, help=_("7 位数字。"), example="3010102"),
             Column("name", _("物资名称"), required=True, example="编织袋"),
             Column(
                 "category",
@@ -192,7 +195,7 @@ register(
                 related=SupplyCategory,
                 lookups=("code", "name"),
                 help=_("5 位小类代码或名称。"),
-                example="10101",
+                example="30101",
             ),
             Column("unit", _("计量单位"), required=True, example="条"),
             Column("specification", _("规格型号")),
@@ -203,6 +206,129 @@ register(
         ],
         create_via=_item_create,
         update_via=_item_update,
+        natural_key=("code",),
+        regional=False,
+    )
+)
+
+
+def _warehouses_with_region(user: Any) -> Any:
+    return Warehouse.objects.restrict(user, "view").select_related("region")
+
+
+def _minimum_create(*, actor: Any, **fields: Any) -> StockMinimum | None:
+    return minimum_set(actor=actor, **fields)
+
+
+def _minimum_update(*, actor: Any, obj: StockMinimum, **fields: Any) -> StockMinimum | None:
+    return minimum_set(
+        actor=actor,
+        warehouse=obj.warehouse,
+        item=obj.item,
+        minimum=fields.get("minimum", obj.minimum),
+    )
+
+
+register(
+    CensusSpec(
+        key="supplies.stockminimum",
+        model=StockMinimum,
+        title=_("最低库存"),
+        intro=_(
+            "每行一个仓库对一种物资的最低库存（低于即预警，覆盖物资的默认最低库存）；"
+            "仓库按名称查找，重名时请填写仓库所在行政区划代码。"
+        ),
+        columns=[
+            Column(
+                "warehouse",
+                _("仓库"),
+                kind=FK,
+                required=True,
+                related=Warehouse,
+                lookups=("name",),
+                related_queryset=_warehouses_with_region,
+                within=(("_warehouse_region", "region"),),
+                example="历下区应急物资储备库",
+            ),
+            Column(
+                "_warehouse_region",
+                _("仓库所在行政区划代码"),
+                kind=REGION,
+                help=_("仓库登记的区县或街道代码；仓库名称不重复时可留空。"),
+                example="370102",
+            ),
+            Column(
+                "item",
+                _("物资"),
+                kind=FK,
+                required=True,
+                related=SupplyItem,
+                lookups=("code", "name"),
+                help=_("GB/T 38565 物资代码（7 位）或物资名称。"),
+                example="3010102 编织袋",
+            ),
+            Column(
+                "minimum",
+                _("最低库存"),
+                kind=DECIMAL,
+                required=True,
+                min_value=0,
+                help=_("按物资的计量单位。"),
+                example=2000,
+            ),
+        ],
+        create_via=_minimum_create,
+        update_via=_minimum_update,
+        natural_key=("warehouse", "item"),
+        parent="warehouse",
+        select_related=("warehouse", "warehouse__region", "item"),
+    )
+)
+
+
+def _parent_of(code: str) -> SupplyCategory | None:
+    """The category a code hangs under (``101`` → ``1``); None for a 大类 or when missing."""
+    if len(code) <= 1:
+        return None
+    return SupplyCategory.objects.filter(code=code[:-2]).first()
+
+
+def _category_create(*, actor: Any, **fields: Any) -> SupplyCategory:
+    category = SupplyCategory(**fields)
+    category.parent = _parent_of(category.code or "")
+    return category_save(actor=actor, category=category)
+
+
+def _category_update(*, actor: Any, obj: SupplyCategory, **fields: Any) -> SupplyCategory:
+    if obj.is_standard and "name" in fields and fields["name"] != obj.name:
+        raise ValidationError({"name": [_g("国标类目（GB/T 38565）的名称不能修改。")]})
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return category_save(actor=actor, category=obj)
+
+
+register(
+    CensusSpec(
+        key="supplies.supplycategory",
+        model=SupplyCategory,
+        title=_("物资分类"),
+        intro=_(
+            "全市统一的物资分类（GB/T 38565：大类 1 位、中类 3 位、小类 5 位代码），由市级管理员维护；"
+            "上级分类按代码确定（10101 属于 101），上级须已登记或在本表中排在前面。"
+        ),
+        columns=[
+            Column(
+                "code",
+                _("分类代码"),
+                required=True,
+                help=_("1、3 或 5 位数字。"),
+                example="20401",
+            ),
+            Column("name", _("分类名称"), required=True, example="破拆工具"),
+            Column("note", _("说明")),
+        ],
+        create_via=_category_create,
+        update_via=_category_update,
         natural_key=("code",),
         regional=False,
     )

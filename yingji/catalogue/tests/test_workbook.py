@@ -32,6 +32,11 @@ EXPECTED_SPECS = {
     "supplies.stocklot",
     "supplies.supplyitem",
     "equipment.equipment",
+    "teams.teammember",
+    "hazards.waterdepthrecord",
+    "supplies.stockminimum",
+    "supplies.supplycategory",
+    "experts.expertterm",
 }
 
 
