@@ -7,6 +7,7 @@ them underpasses) with recorded water depths. Names are generic and end with "�
 
 from __future__ import annotations
 
+import math
 import random
 from datetime import date, timedelta
 from typing import Any
@@ -79,16 +80,35 @@ ROAD_NAMES = (
 ROAD_FEATURES = ("下穿立交", "铁路桥下", "低洼段", "涵洞", "下沉路段")
 
 
-def _line_through(rng: random.Random, lon: float, lat: float) -> dict[str, Any]:
-    """A short straight line (≈ 300 m) through the point, in a random direction."""
-    dx, dy = rng.uniform(-0.0016, 0.0016), rng.uniform(-0.0012, 0.0012)
-    return {
-        "type": "LineString",
-        "coordinates": [
-            [round(lon - dx, 6), round(lat - dy, 6)],
-            [round(lon + dx, 6), round(lat + dy, 6)],
-        ],
-    }
+def _road_line(rng: random.Random, lon: float, lat: float, road_name: str) -> dict[str, Any]:
+    """A synthetic road segment of 250–600 m through the point (its middle vertex).
+
+    Five vertices with a gentle bend, along the grid of the old city where the name says
+    so (经 roads run east-west, 纬 roads north-south), else in a random direction. Takes
+    exactly two draws from ``rng`` so the rest of the demo data does not shift.
+    """
+    a, b = rng.random(), rng.random()
+    if road_name.startswith("经"):
+        angle = math.radians((a - 0.5) * 16)
+    elif road_name.startswith("纬"):
+        angle = math.radians(90 + (a - 0.5) * 16)
+    else:
+        angle = math.pi * a
+    length_m = 250 + 350 * b
+    bend_m = (b - 0.5) * 40  # the middle bulges up to 20 m to one side
+    m_per_deg_lat = 111_320.0
+    m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(lat))
+    ux, uy = math.cos(angle), math.sin(angle)  # along, in metres east/north
+    coordinates = []
+    for i in range(5):
+        t = (i - 2) / 4  # -0.5 … 0.5 of the length; the middle vertex is the point
+        side = bend_m * (1 - (2 * t) ** 2) - bend_m  # 0 at the middle, -bend at the ends
+        east = t * length_m * ux - side * uy
+        north = t * length_m * uy + side * ux
+        coordinates.append(
+            [round(lon + east / m_per_deg_lon, 6), round(lat + north / m_per_deg_lat, 6)]
+        )
+    return {"type": "LineString", "coordinates": coordinates}
 
 
 def _hazards(
@@ -150,7 +170,7 @@ def _roads(
             region=region,
             owner_unit=steward_for(units, region),
             address=f"{region.name}{road_name}某处（合成地址）",
-            geometry=_line_through(rng, lon, lat),
+            geometry=_road_line(rng, lon, lat, road_name),
             lowest_elevation_m=round(surrounding - dip, 2),
             surrounding_elevation_m=surrounding,
             dip_depth_m=dip,

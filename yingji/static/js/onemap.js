@@ -6,6 +6,8 @@
    - a layer:  GET {layerUrl with __key__}?<fixed>&<filters> → GeoJSON points, loaded once per
      layer and filter set (the browser revalidates with the ETag), drawn as circle markers on
      one canvas, clustered (Leaflet.markercluster, chunked loading) when large;
+   - shapes:   GET {shapesUrl with __key__}?bbox=&zoom=&<fixed>&<filters> → GeoJSON lines and
+     polygons of a layer that has them (hasShape), in the view, from its shapeZoom on;
    - search:   the same layer URL with ?q= for every layer;
    - nearest:  GET {nearestUrl}?layer=&lon=&lat=&n=&<filters>;
    - area:     POST {polygonUrl} {layers, polygon, filters, limit}, and the same body to
@@ -13,6 +15,7 @@
    Layer definitions (label, colour, group, filter options, popup labels) come from the
    `onemap-layers` block, strings from `map-labels` (both written by geo/onemap.html).
    Test hooks: #map[data-map-ready], .layer-row[data-state][data-loaded-count],
+   .layer-row[data-shape-state][data-shape-count],
    window.YingjiOneMap. */
 (function () {
   "use strict";
@@ -394,7 +397,100 @@
   function hideLayer(key) {
     var st = state[key];
     if (st.group && map.hasLayer(st.group)) map.removeLayer(st.group);
+    hideShapes(key);
   }
+
+  // --- shapes (lines and polygons) of layers that have them, from shapeZoom on -------------
+  // Fetched for the view (padded) and zoom from {shapesUrl}; drawn on the points' canvas,
+  // behind the points (the canvas hit-tests the topmost, so a point inside an area still
+  // gets its own click). Below shapeZoom only the points show.
+  // Test hooks: .layer-row[data-shape-state=loading|loaded|hidden|error][data-shape-count].
+  function setShapeState(key, value, count) {
+    var row = rowOf(key);
+    if (!row) return;
+    row.setAttribute("data-shape-state", value);
+    if (count !== undefined) row.setAttribute("data-shape-count", String(count));
+  }
+  function hideShapes(key) {
+    var st = state[key];
+    if (st && st.shapes && map.hasLayer(st.shapes)) {
+      map.removeLayer(st.shapes);
+      setShapeState(key, "hidden");
+    }
+  }
+  function shapeStyle(colour, feature) {
+    var t = feature.geometry && feature.geometry.type;
+    if (t === "LineString" || t === "MultiLineString") {
+      return { color: colour, weight: 7, opacity: 0.85, lineCap: "round", lineJoin: "round" };
+    }
+    return { color: colour, weight: 2, opacity: 0.9, fillColor: colour, fillOpacity: 0.22 };
+  }
+  function drawShapes(key, data) {
+    var st = state[key];
+    var def = byKey[key];
+    if (st.shapes) map.removeLayer(st.shapes);
+    var group = L.featureGroup();
+    var lines = [], areas = [];
+    ((data && data.features) || []).forEach(function (f) {
+      var layer = L.GeoJSON.geometryToLayer(f, { renderer: pointRenderer, pane: "onemap-points" });
+      layer.feature = f;
+      layer.setStyle(shapeStyle(def.colour, f));
+      group.addLayer(layer);
+      (f.geometry.type === "LineString" ? lines : areas).push(layer);
+    });
+    group.on("click", function (e) {
+      if (tool) return; // a tool's click (the map's handler takes it)
+      if (e.layer && e.layer.feature) openFeaturePopup(key, e.layer.feature.properties || {}, e.latlng);
+    });
+    group.addTo(map);
+    // Behind every point, areas behind lines.
+    lines.forEach(function (l) { l.bringToBack(); });
+    areas.forEach(function (l) { l.bringToBack(); });
+    st.shapes = group;
+    setShapeState(key, "loaded", lines.length + areas.length);
+  }
+  function updateShapes(key) {
+    var def = byKey[key];
+    var st = state[key];
+    if (!def || !def.hasShape || !config.shapesUrl || !st) return;
+    var zoom = map.getZoom();
+    if (!isOn(key) || zoom < (def.shapeZoom || 12)) { hideShapes(key); return; }
+    var filters = layerQuery(key).toString();
+    var view = map.getBounds();
+    // What is loaded still serves: same filters, covers the view, simplified for this zoom or finer.
+    if (st.shapes && st.shapeFilters === filters && st.shapeBounds && st.shapeBounds.contains(view) && st.shapeZoom >= zoom) {
+      if (!map.hasLayer(st.shapes)) { st.shapes.addTo(map); setShapeState(key, "loaded"); }
+      return;
+    }
+    var padded = view.pad(0.25);
+    var bbox = [
+      Math.max(-180, padded.getWest()), Math.max(-90, padded.getSouth()),
+      Math.min(180, padded.getEast()), Math.min(90, padded.getNorth())
+    ].map(function (v) { return v.toFixed(6); }).join(",");
+    var params = layerQuery(key, { bbox: bbox, zoom: zoom });
+    var token = st.shapeToken = (st.shapeToken || 0) + 1;
+    setShapeState(key, "loading");
+    getJson(config.shapesUrl.replace("__key__", encodeURIComponent(key)) + "?" + params.toString())
+      .then(function (data) {
+        if (token !== st.shapeToken) return;
+        st.shapeFilters = filters;
+        st.shapeBounds = padded;
+        st.shapeZoom = zoom;
+        if (!isOn(key) || map.getZoom() < (def.shapeZoom || 12)) { st.shapes = null; setShapeState(key, "hidden"); return; }
+        drawShapes(key, data);
+      })
+      .catch(function (err) {
+        if (token !== st.shapeToken) return;
+        setShapeState(key, "error");
+        setStatus(T.loadFailed + "（" + def.label + "，" + err.message + "）", true);
+      });
+  }
+  var shapeTimer = null;
+  map.on("moveend", function () {
+    // One fetch per layer once the map rests (a fly-to fires many moves).
+    clearTimeout(shapeTimer);
+    shapeTimer = setTimeout(function () { DEFS.forEach(function (d) { updateShapes(d.key); }); }, 120);
+  });
 
   DEFS.forEach(function (def) {
     var row = rowOf(def.key);
@@ -403,14 +499,15 @@
     var box = row.querySelector("[data-layer-toggle]");
     box.addEventListener("change", function () {
       el.setAttribute("data-last-control", def.key + ":" + (box.checked ? "on" : "off") + ":" + performance.now().toFixed(1));
-      if (box.checked) loadLayer(def.key);
+      if (box.checked) { loadLayer(def.key); updateShapes(def.key); }
       else hideLayer(def.key);
     });
     row.querySelectorAll("[data-filter]").forEach(function (input) {
       input.addEventListener("change", function () {
         st.data = null;
         if (st.group) { map.removeLayer(st.group); st.group = null; }
-        if (isOn(def.key)) loadLayer(def.key);
+        if (st.shapes) { map.removeLayer(st.shapes); st.shapes = null; }
+        if (isOn(def.key)) { loadLayer(def.key); updateShapes(def.key); }
         else st.url = null;
       });
     });
@@ -930,6 +1027,10 @@
     featureCount: function (key) {
       var st = state[key];
       return st && st.markers ? st.markers.length : 0;
+    },
+    shapeCount: function (key) {
+      var st = state[key];
+      return st && st.shapes && map.hasLayer(st.shapes) ? st.shapes.getLayers().length : 0;
     }
   };
 })();
