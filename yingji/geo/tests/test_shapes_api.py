@@ -242,3 +242,29 @@ def test_fast_with_300_road_lines_and_2000_hazard_areas(world: World) -> None:
     # Generous for a shared machine; measured figures are in docs/onemap.md.
     print("shapes endpoint timings (s):", [round(t, 3) for t in timings])
     assert max(timings) < 3.0, timings
+
+
+def test_every_layer_with_a_shape_field_answers(world: World) -> None:
+    from yingji.geo.layers import all_layers
+
+    with_shapes = [layer.key for layer in all_layers() if layer.shape_field]
+    assert {"hazards.hazardsource", "hazards.lowlyingroad", "shelters.shelter"} <= set(with_shapes)
+    c = client(world)
+    for key in with_shapes:
+        response = c.get(f"/api/v1/geo/layers/{key}/shapes/", {"bbox": VIEW_A, "zoom": 13})
+        assert response.status_code == 200, (key, response.content[:200])
+        assert response.json()["layer"] == key
+
+
+def test_the_road_page_draws_its_line_on_the_small_map(world: World) -> None:
+    from django.test import Client
+
+    r = road(world.county_a, "经十路", line(116.85, 36.55))
+    page = Client()
+    page.force_login(world.user(Role.CITY_ADMIN))
+    html = page.get(f"/hazards/roads/{r.pk}/").content.decode()
+    assert "data-mini-map" in html
+    assert '"type": "LineString"' in html
+    other = Client()
+    other.force_login(world.user(Role.COUNTY_OFFICER, "b"))
+    assert other.get(f"/hazards/roads/{r.pk}/").status_code == 404

@@ -17,8 +17,10 @@
       L.circleMarker(ll, { radius: 8, color: "#fff", weight: 2, fillColor: M.colors.district, fillOpacity: 1 }).addTo(map);
       map.setView(ll, 14);
     } else {
+      // A line (a road section) is drawn thick enough to see; an outline thin and filled.
+      var isLine = /LineString$/.test(geometry.type);
       var layer = L.geoJSON(geometry, {
-        style: { color: M.colors.district, weight: 2, fillColor: M.colors.district, fillOpacity: 0.08, className: "yingji-boundary" }
+        style: { color: M.colors.district, weight: isLine ? 5 : 2, fillColor: M.colors.district, fillOpacity: 0.08, className: "yingji-boundary" }
       }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [12, 12] });
     }
