@@ -102,21 +102,24 @@ def has_region(model: Any) -> bool:
 def in_scope(user: Any, region: Any) -> bool:
     if user.is_superuser:
         return True
-    scope = getattr(user, "scope_path", None)
-    return bool(scope) and region is not None and str(region.path).startswith(scope)
+    scope: str | None = getattr(user, "scope_path", None)
+    return bool(scope) and region is not None and str(region.path).startswith(scope or "-")
 
 
-def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
     widget: dict[str, Any] = {}
     if isinstance(model_field, models.DateField) and not isinstance(
         model_field, models.DateTimeField
     ):
         widget = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+    elif isinstance(model_field, models.TextField):
+        widget = {"widget": forms.Textarea(attrs={"rows": 3})}
     elif isinstance(model_field, models.DateTimeField):
         widget = {
             "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
         }
-    return model_field.formfield(**widget, **kwargs)
+    # None for a field with no form field: build_form_class leaves it out.
+    return cast(forms.Field, model_field.formfield(**widget, **kwargs))
 
 
 class RecordFormBase(forms.Form):
@@ -147,10 +150,10 @@ def build_form_class(target: FormTarget) -> type[forms.Form]:
     attrs: dict[str, Any] = {name: generated[name] for name in names if generated.get(name)}
     for name, choices in spec.choices.items():
         model_field = model._meta.get_field(name)
-        attrs[name] = forms.TypedChoiceField(
+        attrs[name] = forms.ChoiceField(
             label=model_field.verbose_name,
             required=not model_field.blank,
-            choices=lambda c=choices: [("", "---------"), *c()],  # type: ignore[misc]
+            choices=lambda c=choices: [("", "---------"), *c()],
             help_text=model_field.help_text,
         )
     if has_region(model):
@@ -342,7 +345,7 @@ def _render(
         else:
             cancel = reverse(target.list_name or target.name("list"))
     placed = "lon" in form.fields
-    point_names = {"lon", "lat", "source_crs", "region", "address"}
+    point_names = ("lon", "lat", "source_crs", "region", "address")
     return render(
         request,
         "registry/form.html",
@@ -355,7 +358,7 @@ def _render(
             "cancel_url": cancel,
             "placed": placed,
             "main_fields": [f for f in form if f.name not in point_names],
-            "place_fields": [f for f in form if f.name in point_names],
+            "place_fields": [form[n] for n in point_names if n in form.fields],
             "map_config": map_page_config() if placed else None,
             "initial_point": _point_of(obj),
         },

@@ -176,6 +176,12 @@ def warehouse_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warehouse = selectors.access_warehouse(user=request.user, pk=pk)
+    return _warehouse_page(request, warehouse, ReceiveForm(user=request.user))
+
+
+def _warehouse_page(
+    request: HttpRequest, warehouse: Warehouse, receive_form: forms.Form, status: int = 200
+) -> HttpResponse:
     lots = (
         warehouse.lots.select_related("item")
         .filter(quantity__gt=0)
@@ -202,10 +208,11 @@ def warehouse_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "point": point,
             "map_config": map_page_config(),
             "can_change": can_change(request.user, StockLot)
-            and Warehouse.objects.restrict(request.user, "change").filter(pk=pk).exists(),
-            "receive_form": ReceiveForm(user=request.user),
+            and Warehouse.objects.restrict(request.user, "change").filter(pk=warehouse.pk).exists(),
+            "receive_form": receive_form,
             **record_actions(request, WAREHOUSE_FORM, warehouse),
         },
+        status=status,
     )
 
 
@@ -369,13 +376,12 @@ def warehouse_receive(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, warehouse=warehouse, **form.cleaned_data
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms))
+            _apply_form_errors(form, exc)
         else:
             messages.success(request, _("入库已登记。"))
             return redirect("supplies:lot_detail", pk=movement.lot_id)
-    else:
-        messages.error(request, _("入库信息有误：%(e)s") % {"e": form.errors.as_text()})
-    return redirect("supplies:warehouse_detail", pk=pk)
+    # The page again with the form as typed and its errors next to the fields.
+    return _warehouse_page(request, warehouse, form, status=400)
 
 
 # --- Ledger and dispatch --------------------------------------------------------------------------

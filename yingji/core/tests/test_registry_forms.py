@@ -407,3 +407,21 @@ def test_lot_edit_describes_only() -> None:
     lot.refresh_from_db()
     assert lot.batch == "B-7" and lot.quantity == 10
     assert writer.get(reverse("supplies:lot_edit", args=[theirs.pk])).status_code == 404
+
+
+def test_warehouse_receive_errors_stay_on_the_page() -> None:
+    world = build_world()
+    wh = supplies.warehouse(world.county_a)
+    writer = client_for(world.user(Role.COUNTY_OFFICER, "a"))
+    url = reverse("supplies:warehouse_receive", args=[wh.pk])
+    data = {"item": supplies.item("1010101").pk, "quantity": "许多", "reason": "采购"}
+    response = writer.post(url, data)
+    assert response.status_code == 400
+    assert response.context["receive_form"].errors["quantity"]
+    assert "errorlist" in response.content.decode() and not wh.lots.exists()
+    # The service's own refusal (a lot that expires before it was produced) is a form error.
+    response = writer.post(
+        url, {**data, "quantity": "5", "produced_on": "2026-05-01", "expires_on": "2026-01-01"}
+    )
+    assert response.status_code == 400 and response.context["receive_form"].errors
+    assert not wh.lots.exists()

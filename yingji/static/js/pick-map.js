@@ -13,8 +13,8 @@
     var crsInput = form.querySelector("select[name=source_crs]");
     var config = M.readJson(el.getAttribute("data-config")) || {};
     var point = M.readJson(el.getAttribute("data-point"));
-    var center = config.center || [117.0, 36.65];
-    var map = L.map(el, { scrollWheelZoom: false }).setView([center[1], center[0]], config.zoom || 9);
+    // settings.YINGJI_MAP_CENTER is [lat, lon], as Leaflet takes it.
+    var map = L.map(el, { scrollWheelZoom: false }).setView(config.center || [36.65, 117.12], config.zoom || 9);
     map.attributionControl.setPrefix(false);
     M.addBaseLayers(map, config);
     L.control.scale({ imperial: false }).addTo(map);
