@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from yingji.accounts.choices import Role, UnitKind
@@ -167,3 +167,152 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
         .select_related("incident")
     )
     return notices
+
+
+# --- the duty-room board -----------------------------------------------------------------------
+def _open_deadlines() -> QuerySet[Any]:
+    """Open deadlines (pending, or late and still unreported): the deadline selector's
+    condition, which is also the condition of the partial index ``deadline_open_incident``."""
+    from yingji.deadlines.models import Deadline
+    from yingji.deadlines.selectors import OPEN
+
+    found: QuerySet[Any] = Deadline.objects.filter(OPEN)
+    return found
+
+
+def board_page(incidents: QuerySet[Incident], *, offset: int, limit: int) -> list[int]:
+    """Ids of one page of the board, in the board's order.
+
+    Overdue first, then by the nearest open deadline (so the longest overdue leads), then
+    level (most severe first), then the newest; incidents with no open deadline last, by
+    level then newest. ``incidents`` is the restricted, filtered queryset of open ones.
+
+    Read from the deadline side: the earliest open deadlines of those incidents (from the
+    partial index ``deadline_open_incident``, a top-k sort), a few times more than the
+    page needs; an incident's first deadline among them is its next one. Only those due
+    strictly before the last one read are certain (an unread incident may tie with it),
+    so when they are too few, read more. Grouping all ~10,000 incidents by their
+    earliest deadline cost twice as much, a correlated "next due" subquery ten times.
+    """
+    need = offset + limit
+    deadlines = (
+        _open_deadlines()
+        .filter(incident__in=incidents.order_by().values("pk"))
+        .order_by("due_at", "incident_id")
+        .values_list("incident_id", "due_at")
+    )
+    k = max(4 * need, 200)
+    while True:
+        rows = list(deadlines[:k])
+        first: dict[int, Any] = {}
+        for incident_id, due in rows:
+            first.setdefault(incident_id, due)
+        exhausted = len(rows) < k
+        if exhausted:
+            certain = first
+        else:
+            last = rows[-1][1]
+            certain = {pk: due for pk, due in first.items() if due < last}
+        if exhausted or len(certain) >= need:
+            break
+        k *= 4
+    ordered = sorted(certain.items(), key=lambda item: item[1])
+    ids: list[int] = []
+    if len(ordered) > offset:
+        # Ties on the due time are broken by level, then newest: read those of the page
+        # and of any tie at its edge.
+        edge = ordered[min(need, len(ordered)) - 1][1]
+        candidates = [pk for pk, due in ordered if due <= edge]
+        facts = {
+            pk: (severity, received)
+            for pk, severity, received in Incident.objects.filter(pk__in=candidates).values_list(
+                "pk", "severity", "received_at"
+            )
+        }
+        candidates = [pk for pk in candidates if pk in facts]  # closed meanwhile
+        candidates.sort(key=lambda pk: (certain[pk], facts[pk][0], -facts[pk][1].timestamp(), -pk))
+        ids = candidates[offset:need]
+    if len(ids) < limit and exhausted:
+        # Past the incidents with an open deadline: the rest, by level then newest.
+        rest = (
+            incidents.exclude(pk__in=_open_deadlines().values("incident_id"))
+            .order_by("severity", "-received_at", "-id")
+            .values_list("pk", flat=True)
+        )
+        start = max(0, offset - len(first))
+        ids += list(rest[start : start + limit - len(ids)])
+    return ids
+
+
+# What a board row and its map point read (nothing else is loaded: a full incident with
+# its type, township and county is ~90 columns).
+BOARD_ROW_FIELDS = (
+    "title",
+    "severity",
+    "status",
+    "received_at",
+    "lon",
+    "lat",
+    "deaths",
+    "injuries",
+    "missing",
+    "trapped",
+    "incident_type__name",
+    "region__name",
+    "region__level",
+    "region__parent__name",
+)
+
+
+def board_incidents(incidents: QuerySet[Incident], ids: list[int]) -> list[Incident]:
+    """The incidents of ``ids`` (a page of ``board_page``) in that order, with what a row
+    shows: type, region and county — not their outlines (2–70 kB of GeoJSON each)."""
+    found = (
+        incidents.filter(pk__in=ids)
+        .select_related("incident_type", "region", "region__parent")
+        .only(*BOARD_ROW_FIELDS)
+        .order_by()
+    )
+    by_id = {incident.pk: incident for incident in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def board_summary(incidents: QuerySet[Incident], *, now: Any) -> dict[str, Any]:
+    """The board's summary strip: open incidents in all, overdue, by level and by status.
+
+    Two aggregate queries: the counts grouped by (level, status), and the overdue ones —
+    an open deadline due before ``now`` — grouped by level.
+    """
+    from .choices import OPEN_STATUSES, Severity
+
+    counts = incidents.order_by().values_list("severity", "status").annotate(n=Count("pk"))
+    levels = dict.fromkeys(Severity.values, 0)
+    statuses = dict.fromkeys([str(s) for s in OPEN_STATUSES], 0)
+    for severity, status, n in counts:
+        levels[severity] = levels.get(severity, 0) + n
+        statuses[status] = statuses.get(status, 0) + n
+    overdue_levels = dict(
+        incidents.filter(pk__in=_open_deadlines().filter(due_at__lt=now).values("incident_id"))
+        .order_by()
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
+    )
+    return {
+        "total": sum(levels.values()),
+        "overdue": sum(overdue_levels.values()),
+        "levels": [
+            {
+                "value": value,
+                "label": str(label),
+                "count": levels.get(value, 0),
+                "overdue": overdue_levels.get(value, 0),
+            }
+            for value, label in Severity.choices
+        ],
+        "statuses": [
+            {"value": str(s.value), "label": str(s.label), "count": statuses.get(str(s), 0)}
+            for s in OPEN_STATUSES
+        ],
+        "now": now.isoformat(),
+    }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.incident_list, name="list"),
     path("board/", views.board, name="board"),
     path("board/changes/", views.board_changes, name="board_changes"),
+    path("board/rows/", views.board_rows, name="board_rows"),
     path("report/new/", views.report_new, name="report_new"),
     path("report/done/<int:pk>/", views.report_done, name="report_done"),
     path("notifications/", views.notifications, name="notifications"),

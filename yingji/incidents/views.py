@@ -23,7 +23,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from yingji.geo.choices import RegionLevel
 from yingji.geo.models import Region
 from yingji.geo.views import map_page_config
 
+from . import board as board_render
 from . import selectors, services
 from .choices import (
     OPEN_STATUSES,
@@ -54,7 +54,7 @@ from .forms import (
 )
 from .models import Attachment, Incident, IncidentLog, IncidentType, Report
 
-# The board shows at most this many rows (the most severe, then the newest) and says so.
+# Rows per page of the board (overdue first); "加载更多" fetches the next page.
 BOARD_LIMIT = 100
 # More changed incidents than this since the client's token: the client reloads instead.
 CHANGES_LIMIT = 300
@@ -150,20 +150,6 @@ def _unread_count(user: Any) -> int:
     return int(selectors.notifications_for(user).filter(read_at__isnull=True).count())
 
 
-def _point(incident: Incident) -> dict[str, Any] | None:
-    if incident.lon is None or incident.lat is None:
-        return None
-    return {
-        "id": incident.pk,
-        "lon": incident.lon,
-        "lat": incident.lat,
-        "severity": incident.severity,
-        "number": incident.number,
-        "title": incident.title,
-        "url": reverse("incidents:detail", args=[incident.pk]),
-    }
-
-
 def _category_choices() -> list[tuple[str, str]]:
     return [
         (t.code, f"{t.code} {t.name}")
@@ -182,15 +168,10 @@ def _district_choices(user: Any) -> list[Region]:
 
 # --- the duty-room board -----------------------------------------------------------------------
 def _board_queryset(request: HttpRequest) -> tuple[IncidentFilterSet, Any]:
+    """The open incidents the user may see, with the board's filters (unordered)."""
     base = Incident.objects.restrict(request.user, "view").filter(status__in=OPEN_STATUSES)
     filterset = IncidentFilterSet(request.GET, queryset=base)
-    # Outlines are 2–70 kB of GeoJSON each and the board never draws them from here.
-    queryset = (
-        filterset.qs.select_related("incident_type", "region", "region__parent")
-        .defer("region__boundary", "region__parent__boundary")
-        .order_by("severity", "-received_at", "-id")
-    )
-    return filterset, queryset
+    return filterset, filterset.qs
 
 
 def board_token() -> str:
@@ -212,37 +193,51 @@ def _parse_token(value: str) -> tuple[int, int] | None:
         return None
 
 
-def _board_rows(incidents: list[Incident], *, html: bool) -> list[dict[str, Any]]:
-    """The board's rows: incident, next deadline, map point (and the row's HTML for the feed)."""
+def _board_rows(incidents: list[Incident]) -> list[dict[str, Any]]:
+    """The board's rows: id, the row's HTML (with its next deadline) and the map point."""
     nexts = _next_deadlines(incidents)
-    now = timezone.now()
-    template = get_template("incidents/_board_row.html") if html else None
-    rows = []
-    for incident in incidents:
-        row = {"id": incident.pk, "incident": incident, "deadline": nexts.get(incident.pk)}
-        row["point"] = _point(incident)
-        if template is not None:
-            # No request context: a row needs no context processor.
-            row["html"] = template.render({"i": incident, "deadline": row["deadline"], "now": now})
-        rows.append(row)
-    return rows
+    maker = board_render.RowMaker(timezone.now())
+    return [
+        {
+            "id": incident.pk,
+            "html": maker.row(incident, nexts.get(incident.pk)),
+            "point": maker.point(incident),
+        }
+        for incident in incidents
+    ]
+
+
+def _board_page(queryset: Any, offset: int) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of rows from ``offset`` and the next page's offset (None at the end)."""
+    ids = selectors.board_page(queryset, offset=offset, limit=BOARD_LIMIT + 1)
+    more = len(ids) > BOARD_LIMIT
+    ids = ids[:BOARD_LIMIT]
+    rows = _board_rows(selectors.board_incidents(queryset, ids))
+    return rows, (offset + len(ids) if more else None)
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    """The duty-room board: open incidents with countdowns, filters, a map; live."""
+    """The duty-room board: the summary strip, the first page of open incidents (overdue
+    first) with countdowns, filters, a map; live."""
     token = board_token()  # before the rows: a change after this is sent by the next poll
     filterset, queryset = _board_queryset(request)
-    incidents = list(queryset[:BOARD_LIMIT])
-    total = queryset.count() if len(incidents) == BOARD_LIMIT else len(incidents)
-    rows = _board_rows(incidents, html=False)
+    now = timezone.now()
+    summary = selectors.board_summary(queryset, now=now)
+    rows, next_offset = _board_page(queryset, 0)
     config = {
         **map_page_config(),
         "changesUrl": reverse("incidents:board_changes"),
+        "rowsUrl": reverse("incidents:board_rows"),
         "token": token,
         "pollMs": 2500,
+        # A full answer (with the summary) at least this often, though nothing changed:
+        # incidents fall overdue by the clock alone.
+        "summaryMs": 60000,
         "colours": SEVERITY_COLOURS,
         "limit": BOARD_LIMIT,
+        "nextOffset": next_offset,
+        "summary": summary,
     }
     return render(
         request,
@@ -250,11 +245,10 @@ def board(request: HttpRequest) -> HttpResponse:
         {
             "filter": filterset,
             "rows": rows,
-            "total": total,
-            "limit": BOARD_LIMIT,
-            "capped": total > len(incidents),
+            "summary": summary,
+            "shown": len(rows),
+            "next_offset": next_offset,
             "points": [r["point"] for r in rows if r["point"]],
-            "now": timezone.now(),
             "board_config": config,
             "severities": Severity.choices,
             "open_statuses": [(s.value, s.label) for s in OPEN_STATUSES],
@@ -266,10 +260,21 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def board_rows(request: HttpRequest) -> HttpResponse:
+    """``GET ?offset=<n>&<filters>`` → the next page of the board ("加载更多")."""
+    raw = request.GET.get("offset", "0")
+    if not raw.isdigit() or int(raw) > 1_000_000:
+        return JsonResponse({"fields": {"offset": [_("offset 应为不小于 0 的整数。")]}}, status=400)
+    _filterset, queryset = _board_queryset(request)
+    rows, next_offset = _board_page(queryset, int(raw))
+    return JsonResponse({"rows": rows, "next": next_offset})
+
+
+@login_required
 def board_changes(request: HttpRequest) -> HttpResponse:
     """``GET ?since=<token>&<filters>`` → 304 when nothing changed (ETag), else the rows
-    of the incidents changed since the token (HTML fragments and map points) and the ids
-    to take off the board."""
+    of the incidents changed since the token (HTML fragments and map points), the ids
+    to take off the board and the summary strip's counts."""
     token = board_token()
     etag = f'"{token}"'
     if request.headers.get("If-None-Match") == etag:
@@ -295,15 +300,12 @@ def board_changes(request: HttpRequest) -> HttpResponse:
                 : CHANGES_LIMIT * 4
             ]
         )
+        _filterset, queryset = _board_queryset(request)
         if len(changed) > CHANGES_LIMIT:
             body["reload"] = True
         elif changed:
-            _filterset, queryset = _board_queryset(request)
-            incidents = list(queryset.filter(pk__in=changed))
-            body["rows"] = [
-                {"id": r["id"], "html": r["html"], "point": r["point"]}
-                for r in _board_rows(incidents, html=True)
-            ]
+            incidents = selectors.board_incidents(queryset, sorted(changed))
+            body["rows"] = _board_rows(incidents)
             shown = {i.pk for i in incidents}
             visible = set(
                 Incident.objects.restrict(request.user, "view")
@@ -312,6 +314,8 @@ def board_changes(request: HttpRequest) -> HttpResponse:
             )
             body["removed"] = sorted(visible)
             body["new"] = sorted(created & shown)
+        if not body.get("reload"):
+            body["summary"] = selectors.board_summary(queryset, now=timezone.now())
     response = JsonResponse(body)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"

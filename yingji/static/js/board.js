@@ -1,7 +1,9 @@
 /* The duty-room board: polls the "changed since" endpoint every few seconds (ETag → 304
    when nothing changed; DESIGN D10), replaces changed rows, drops closed ones, adds new ones
    at the top with a flash and (once the user switched it on) a sound; keeps the map's points
-   in step. Countdowns are ticked by incident-countdown.js. */
+   and the summary strip (counts of all open incidents, from the server) in step. The first
+   page of rows comes with the page, "加载更多" fetches the next ones. Countdowns are ticked
+   by incident-countdown.js. */
 (function () {
   "use strict";
   var M = window.YingjiMap;
@@ -13,6 +15,11 @@
   var openCount = document.querySelector("[data-open-count]");
   var overdueCount = document.querySelector("[data-overdue-count]");
   var overdueStat = document.querySelector("[data-overdue-stat]");
+  var shownNote = document.querySelector("[data-shown-note]");
+  var moreButton = document.querySelector("[data-load-more]");
+  var summary = config.summary || null;
+  var nextOffset = config.nextOffset;
+  var lastFull = Date.now();
   var soundButton = document.querySelector("[data-sound-toggle]");
   var audio = document.querySelector("[data-alert-sound]");
   var token = config.token;
@@ -117,7 +124,6 @@
     var isNew = {};
     (body.new || []).forEach(function (id) { isNew[id] = true; });
     var rang = false;
-    var delta = 0;
     (body.rows || []).forEach(function (row) {
       var tr = fromHtml(row.html);
       var old = rowOf(row.id);
@@ -125,7 +131,6 @@
         old.replaceWith(tr);
       } else {
         tbody.insertBefore(tr, tbody.firstElementChild);
-        delta += 1;
       }
       if (row.point) addPoint(row.point); else removePoint(row.id);
       if (isNew[row.id] && !old) {
@@ -138,13 +143,82 @@
     });
     (body.removed || []).forEach(function (id) {
       var old = rowOf(id);
-      if (old) { old.remove(); delta -= 1; }
+      if (old) old.remove();
       removePoint(id);
     });
-    if (openCount && delta) openCount.textContent = String(Math.max(0, parseInt(openCount.textContent, 10) + delta));
+    if (body.summary) showSummary(body.summary);
     countRows();
     if (window.YingjiCountdown) window.YingjiCountdown.tick();
     if (rang) ring();
+  }
+
+  // --- the summary strip: the server's counts of every open incident the filters match;
+  // rows fall overdue by the clock alone, so the loaded rows that passed their due time
+  // since the server counted are added until the next full answer (at least every minute).
+  function overdueNow() {
+    if (!summary) return 0;
+    var since = Date.parse(summary.now);
+    var now = Date.now() + (window.YingjiCountdown ? window.YingjiCountdown.offset() : 0);
+    var extra = 0;
+    tbody.querySelectorAll("tr[data-due]").forEach(function (tr) {
+      var due = Date.parse(tr.getAttribute("data-due"));
+      if (due >= since && due < now) extra += 1;
+    });
+    return summary.overdue + extra;
+  }
+  function showOverdue() {
+    var n = overdueNow();
+    overdueCount.textContent = String(n);
+    overdueStat.classList.toggle("is-alarm", n > 0);
+  }
+  function showSummary(s) {
+    summary = s;
+    openCount.textContent = String(s.total);
+    s.levels.forEach(function (l) {
+      var el = document.querySelector('[data-level="' + l.value + '"]');
+      if (!el) return;
+      el.querySelector("[data-level-count]").textContent = String(l.count);
+      var o = el.querySelector("[data-level-overdue]");
+      o.querySelector("b").textContent = String(l.overdue);
+      o.hidden = !l.overdue;
+    });
+    s.statuses.forEach(function (st) {
+      var el = document.querySelector('[data-status="' + st.value + '"] [data-status-count]');
+      if (el) el.textContent = String(st.count);
+    });
+    showOverdue();
+    showShown();
+  }
+  function showShown() {
+    if (shownNote && summary && labels.shown) {
+      shownNote.textContent = labels.shown.replace("{n}", String(countRows())).replace("{total}", String(summary.total));
+    }
+  }
+
+  // --- "加载更多": the next page, in the board's order, below the loaded rows ---------------
+  if (moreButton) {
+    moreButton.addEventListener("click", function () {
+      if (nextOffset === null || nextOffset === undefined) return;
+      var params = new URLSearchParams(window.location.search);
+      params.set("offset", String(nextOffset));
+      moreButton.disabled = true;
+      fetch(config.rowsUrl + "?" + params.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+        .then(function (body) {
+          body.rows.forEach(function (row) {
+            if (rowOf(row.id)) return; // already here (came live)
+            tbody.appendChild(fromHtml(row.html));
+            if (row.point) addPoint(row.point);
+          });
+          nextOffset = body.next;
+          moreButton.hidden = nextOffset === null || nextOffset === undefined;
+          countRows();
+          showShown();
+          if (window.YingjiCountdown) window.YingjiCountdown.tick();
+        })
+        .catch(function () { status(labels.offline, true); })
+        .then(function () { moreButton.disabled = false; });
+    });
   }
 
   function status(text, error) {
@@ -156,7 +230,9 @@
     var params = new URLSearchParams(window.location.search);
     params.set("since", token);
     var headers = { Accept: "application/json" };
-    if (etag) headers["If-None-Match"] = etag;
+    // A full answer now and then (no If-None-Match): the summary's overdue count follows the clock.
+    if (etag && Date.now() - lastFull < (config.summaryMs || 60000)) headers["If-None-Match"] = etag;
+    else lastFull = Date.now();
     fetch(config.changesUrl + "?" + params.toString(), { credentials: "same-origin", headers: headers, cache: "no-store" })
       .then(function (r) {
         if (r.status === 304) return null;
@@ -188,12 +264,9 @@
     setTimeout(poll, wait);
   }
 
-  document.addEventListener("yingji:countdown", function (e) {
-    var n = e.detail.overdue;
-    overdueCount.textContent = String(n);
-    overdueStat.classList.toggle("is-alarm", n > 0);
-  });
+  document.addEventListener("yingji:countdown", showOverdue);
   countRows();
+  if (summary) showSummary(summary);
   if (window.YingjiCountdown) window.YingjiCountdown.tick(); // the overdue count, now
   document.body.setAttribute("data-board-token", token);
   document.body.setAttribute("data-board-ready", "true");

@@ -59,6 +59,7 @@
 
   window.YingjiCountdown = {
     tick: tick,
+    offset: function () { return offset; },
     setServerTime: function (iso) {
       var server = Date.parse(iso);
       if (!isNaN(server)) offset = server - Date.now();
