@@ -73,6 +73,7 @@ class FormTarget:
     slug: str
     form: RecordForm
     list_name: str = ""
+    after_save: str = ""  # URL name (no arguments) to return to when there is no detail page
 
     def name(self, suffix: str) -> str:
         return f"{self.namespace}:{self.slug}_{suffix}"
@@ -313,6 +314,8 @@ def can_add(user: Any, model: Any) -> bool:
 
 
 def _detail_url(target: FormTarget, obj: Any) -> str:
+    if target.after_save:
+        return reverse(target.after_save)
     if target.form.parent:
         parent_id = getattr(obj, f"{target.form.parent}_id")
         return reverse(target.form.parent_detail, args=[parent_id])

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -84,6 +85,43 @@ LOT_FORM = FormTarget(
         title=_lazy("库存批次"),
         help_text=_lazy("数量只能通过入库、出库、调拨、盘点等操作变更。"),
     ),
+)
+
+
+def _item_create(*, actor: Any, **fields: Any) -> SupplyItem:
+    return services.item_save(actor=actor, item=SupplyItem(**fields))
+
+
+def _item_update(*, actor: Any, obj: SupplyItem, **fields: Any) -> SupplyItem:
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    return services.item_save(actor=actor, item=obj)
+
+
+# The catalogue is city-wide: only roles that may add or change items (the city) write it.
+ITEM_FORM = FormTarget(
+    SupplyItem,
+    "supplies",
+    "item",
+    RecordForm(
+        fields=(
+            "code",
+            "name",
+            "category",
+            "unit",
+            "specification",
+            "shelf_life_days",
+            "min_stock_default",
+            "resource_code",
+            "is_standard",
+            "is_active",
+        ),
+        create=_item_create,
+        update=_item_update,
+        title=_lazy("物资品目"),
+        help_text=_lazy("物资目录全市通用，由市级管理员维护。"),
+    ),
+    after_save="supplies:item_list",
 )
 
 
@@ -213,6 +251,29 @@ def _warehouse_page(
             **record_actions(request, WAREHOUSE_FORM, warehouse),
         },
         status=status,
+    )
+
+
+@login_required
+def item_list(request: HttpRequest) -> HttpResponse:
+    """物资目录: the city's catalogue (GB/T 38565 codes), editable by the city."""
+    queryset = SupplyItem.objects.restrict(request.user, "view").select_related("category")
+    q = request.GET.get("q", "").strip()
+    if q:
+        queryset = queryset.filter(Q(code__startswith=q) | Q(name__icontains=q))
+    queryset = queryset.order_by("code")
+    if request.GET.get("export") == "xlsx":
+        return export_queryset(queryset, list(ITEM_FORM.form.fields), "物资目录", "supply-items")
+    writable = SupplyItem.objects.restrict(request.user, "change").exists()
+    return render(
+        request,
+        "supplies/item_list.html",
+        {
+            "page": paginate(request, queryset),
+            "q": q,
+            "create_url": create_url(request, ITEM_FORM),
+            "writable": writable,
+        },
     )
 
 

@@ -29,6 +29,7 @@ from yingji.hazards.tests.test_api import make_hazard, make_road
 from yingji.hazards.views import HAZARD_PAGES, ROAD_PAGES
 from yingji.shelters.tests.test_api import make_shelter
 from yingji.shelters.views import SHELTER_PAGES
+from yingji.supplies.models import SupplyItem
 from yingji.supplies.tests import factories as supplies
 from yingji.supplies.views import WAREHOUSE_FORM
 from yingji.targets.tests.test_api import make_target
@@ -425,3 +426,40 @@ def test_warehouse_receive_errors_stay_on_the_page() -> None:
     )
     assert response.status_code == 400 and response.context["receive_form"].errors
     assert not wh.lots.exists()
+
+
+def test_catalogue_items_are_written_by_the_city_only() -> None:
+    world = build_world()
+    sandbags = supplies.item("3010101")
+    admin = client_for(world.user(Role.CITY_ADMIN, "city"))
+    county = client_for(world.user(Role.COUNTY_OFFICER, "a"))
+    list_url = reverse("supplies:item_list")
+    create = reverse("supplies:item_create")
+    edit = reverse("supplies:item_edit", args=[sandbags.pk])
+    assert create in admin.get(list_url).content.decode()
+    listed = county.get(list_url)
+    assert listed.status_code == 200 and sandbags.name in listed.content.decode()
+    assert create not in listed.content.decode() and edit not in listed.content.decode()
+    assert county.get(create).status_code == 403
+    assert county.get(edit).status_code == 404
+    assert county.get(list_url, {"export": "xlsx"}).status_code == 200
+    data = {
+        "code": "3010199",
+        "name": "防汛编织袋",
+        "category": str(sandbags.category_id),
+        "unit": "条",
+        "min_stock_default": "0",
+        "is_active": "on",
+    }
+    response = admin.post(create, {**data, "min_stock_default": "很多"})
+    assert response.status_code == 200 and "min_stock_default" in _errors(response)
+    response = admin.post(create, {**data, "code": sandbags.code})  # code taken
+    assert response.status_code == 200 and "code" in _errors(response)
+    response = admin.post(create, data)
+    assert response["Location"] == list_url
+    item = SupplyItem.objects.get(code="3010199")
+    assert item.history.count() == 1
+    response = admin.post(reverse("supplies:item_edit", args=[item.pk]), {**data, "unit": "捆"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.unit == "捆" and item.history.count() == 2
