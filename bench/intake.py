@@ -609,6 +609,139 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         return outcome
 
 
+# --- CPU per request in one process -----------------------------------------------------------
+
+
+def cpu_backend(args: argparse.Namespace) -> None:
+    """``--cpu N``: N reports and N yardstick inserts through Django's test client in this
+    process (SQLite, the real settings), and the CPU (``time.process_time``) each takes.
+
+    No server, no load generator, no other tenant's noise: the figure the rate depends on
+    (a 2-core machine serves at most 2000 / ms reports a second). ``--profile`` adds a
+    cProfile of the reports (top functions by cumulative time). Deferred follow-ups
+    (``yingji.incidents.followups``), if any, are run afterwards and measured apart.
+    """
+    import cProfile
+    import pstats
+
+    with (
+        tempfile.TemporaryDirectory(prefix="yingji-bench-cpu-") as tmp,
+        database_env("sqlite", DB_NAME, tmp) as env,
+    ):
+        setup_django(env, "bench.settings")
+        load_city()
+        from django.test import Client
+        from rest_framework.authtoken.models import Token
+
+        from yingji.accounts.models import User
+
+        tokens: list[str] = []
+        reporter_regions: dict[str, int] = {}
+        for i, username in enumerate(REPORTERS, start=1):
+            user = User.objects.select_related("unit__region").get(username=username)
+            tokens.append(Token.objects.get_or_create(user=user)[0].key)
+            if username != "duty":
+                reporter_regions[user.unit.region.code] = i
+        points = sample_points(500, reporter_regions)
+        client = Client(SERVER_NAME="127.0.0.1")
+        rng = random.Random(3)
+        occurred = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).isoformat()
+        prefix = uuid.uuid4().hex[:6]
+
+        def send(path: str, n: int) -> int:
+            point = points[n % len(points)]
+            key = f"{prefix}-{path[-4:-1]}-{n}"
+            body = {
+                "title": f"bench {key}",
+                "incident_type": rng.choice(TYPE_CODES),
+                "severity": 3 if rng.random() < 0.05 else 4,
+                "occurred_at": occurred,
+                "lon": point[0],
+                "lat": point[1],
+                "address": point[3],
+                "description": f"合成压测：{key}",
+                "source_channel": "phone",
+                "injuries": rng.randint(0, 2),
+                "reporter_name": "压测",
+                "reporter_phone": "13800000000",
+            }
+            answer = client.post(
+                path,
+                json.dumps(body, ensure_ascii=False),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {tokens[point[2] - 1]}",
+                HTTP_IDEMPOTENCY_KEY=key,
+            )
+            if not 200 <= answer.status_code < 300:
+                raise RuntimeError(f"{path}: {answer.status_code} {answer.content[:300]!r}")
+            return answer.status_code
+
+        def measure(path: str, count: int, offset: int) -> list[float]:
+            samples = []
+            for n in range(count):
+                started = time.process_time()
+                send(path, offset + n)
+                samples.append((time.process_time() - started) * 1000)
+            return samples
+
+        for path in (INTAKE_PATH, YARDSTICK_PATH):
+            measure(path, 20, 100_000)  # warm-up: imports, the region index, URL table
+        drain_followups()
+        yard = measure(YARDSTICK_PATH, args.cpu, 0)
+        profile = cProfile.Profile() if args.profile else None
+        if profile is not None:
+            profile.enable()
+        reports = measure(INTAKE_PATH, args.cpu, 0)
+        if profile is not None:
+            profile.disable()
+        later: list[float] = []
+        started = time.process_time()
+        done = drain_followups()
+        if done:
+            later.append((time.process_time() - started) * 1000 / done)
+        derived = derived_counts(prefix)
+        if profile is not None:
+            stats = pstats.Stats(profile).sort_stats("cumulative")
+            stats.print_stats(args.profile)
+
+        def summary(samples: list[float]) -> str:
+            samples = sorted(samples)
+            mean = sum(samples) / len(samples)
+            return f"mean={mean:.2f}ms p50={samples[len(samples) // 2]:.2f}ms"
+
+        print(f"cpu per report ({args.cpu}): {summary(reports)}")
+        print(f"cpu per yardstick insert ({args.cpu}): {summary(yard)}")
+        if later:
+            print(f"cpu per report's deferred follow-ups: mean={later[0]:.2f}ms")
+        print(f"derived: {derived}")
+        mean_r = sum(reports) / len(reports)
+        mean_y = sum(yard) / len(yard)
+        print(
+            f"cpu_ms_per_report={mean_r:.2f} cpu_ms_per_yardstick={mean_y:.2f} "
+            f"cpu_ratio={mean_y / mean_r:.3f}"
+            + (f" cpu_ms_deferred_per_report={later[0]:.2f}" if later else "")
+        )
+
+
+def drain_followups() -> int:
+    """Run the queued intake follow-ups (``yingji worker --batch``) in this process; how
+    many ran. 0 when they run inline (``YINGJI_INTAKE_FOLLOWUPS``)."""
+    import io
+    import logging
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from yingji.incidents.tasks import intake_followups
+
+    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+    logging.getLogger("django_tasks").setLevel(logging.WARNING)
+    path = intake_followups.module_path
+    before = DBTaskResult.objects.filter(task_path=path).exclude(status="READY").count()
+    call_command("worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
+    return DBTaskResult.objects.filter(task_path=path).exclude(status="READY").count() - before
+
+
 # --- the parent ---------------------------------------------------------------------------------
 
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
@@ -743,7 +876,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cpu",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of the load: CPU per request of N reports in one process (SQLite)",
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="LINES", help="with --cpu: cProfile top LINES"
+    )
     args = parser.parse_args(argv)
+    if args.cpu:
+        cpu_backend(args)
+        return
     if not args.workers:
         from yingji.core.management.commands.serve import default_web_workers
 

@@ -170,6 +170,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# An intake's deadlines and scores: "worker" (after the answer, in a task queued in the
+# intake's own transaction) or "inline" (inside that transaction). Decision 0013.
+YINGJI_INTAKE_FOLLOWUPS = os.environ.get("YINGJI_INTAKE_FOLLOWUPS", "worker")
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,9 +1,13 @@
 """Settings for the test suite: the real settings, with a fast password hasher.
 
 Tests create hundreds of users; the production hasher (deliberately slow) would spend
-minutes on them. Nothing else differs, so the suite tests the settings users run.
+minutes on them. An intake's deadlines and scores are computed inside the intake's
+transaction (no worker runs in a test; the deferred path has its own tests in
+yingji/incidents/tests/test_followups.py). Nothing else differs, so the suite tests the
+settings users run.
 """
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+YINGJI_INTAKE_FOLLOWUPS = "inline"

@@ -168,7 +168,11 @@ class _Loader:
         from . import services
 
         incident, created = services.incident_report(
-            actor=actor, data=data, idempotency_key=f"demo-{key}", now=at
+            actor=actor,
+            data=data,
+            idempotency_key=f"demo-{key}",
+            now=at,
+            defer_followups=False,  # the scenario's clock is in the past: deadlines now
         )
         if created:
             self.result.incidents_created += 1

@@ -31,10 +31,10 @@ from yingji.accounts.models import Unit
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
 from yingji.geo.choices import CoordinateSystem
-from yingji.geo.lookup import region_for_point
+from yingji.geo.lookup import locate
 from yingji.geo.models import Region
 
-from . import selectors
+from . import followups, selectors
 from .choices import (
     OPEN_STATUSES,
     STATUS_TRANSITIONS,
@@ -345,6 +345,16 @@ def _default_channel(actor: Any) -> str | None:
     return None
 
 
+def _region_at(lon: float, lat: float) -> Region | None:
+    """The deepest region containing the point (in-process index), read without its
+    outline: the intake needs its name, code and path, not tens of kB of GeoJSON."""
+    ref = locate(lon, lat).deepest
+    if ref is None:
+        return None
+    region: Region | None = Region.objects.filter(pk=ref.id).defer("boundary").first()
+    return region
+
+
 def _resolve_region(
     *,
     actor: Any,
@@ -356,7 +366,7 @@ def _resolve_region(
     """The incident's region: from the point (deepest region), or the one given."""
     derived: Region | None = None
     if lon is not None and lat is not None:
-        derived = region_for_point(lon, lat)
+        derived = _region_at(lon, lat)
         if derived is None:
             errors.add("location", _("该位置不在本市任何行政区划内，请核对坐标或改选行政区划。"))
             return None
@@ -589,26 +599,13 @@ def _replay_incident(actor: Any, incident: Incident) -> Incident:
     return incident
 
 
-def _in_savepoint(label: str, func: Callable[[], Any]) -> None:
-    """Run ``func`` inside the current transaction, in a savepoint of its own.
-
-    A failure there is logged and rolled back alone: the write it follows is still
-    committed and acknowledged (as with ``_after_commit``), but what succeeds commits in
-    the same transaction — one durable commit instead of one per engine.
-    """
-    try:
-        with transaction.atomic():
-            func()
-    except Exception:
-        logger.exception("%s failed; the intake is kept without it", label)
-
-
 def incident_report(
     *,
     actor: Any,
     data: dict[str, Any],
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    defer_followups: bool | None = None,
 ) -> tuple[Incident, bool]:
     """Intake from any channel: the incident and its 首报, in one transaction.
 
@@ -620,11 +617,10 @@ def incident_report(
     decides; the loser re-reads the winner's row).
 
     Validation and lookups run before the transaction (reads only). The transaction writes
-    the incident, the 首报, history, the timeline, and — each in a savepoint, so that
-    their failure never loses the intake — its deadlines with their reminder tasks
-    (``deadlines_on_incident``) and the report's score (``score_on_report``): one commit
-    (one fsync) for everything, and no moment when an incident exists without its
-    deadlines.
+    the incident, the 首报, history, the timeline and the queued follow-up task: one commit
+    (one fsync). The follow-ups — its deadlines with their reminder tasks and the 首报's
+    score — run in the worker after the answer (``followups``, decision 0013), or inside
+    this transaction with ``defer_followups=False`` / ``YINGJI_INTAKE_FOLLOWUPS="inline"``.
     """
     key = clean_idempotency_key(idempotency_key)
     now = now or timezone.now()
@@ -633,17 +629,10 @@ def incident_report(
         if existing is not None:
             return _replay_incident(actor, existing), False
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
-    deadlines = _deadlines()
     try:
         with transaction.atomic():
             _save_incident(actor=actor, incident=incident, report=report, now=now)
-            with deadlines.in_caller_transaction():
-                # deadlines_on_incident also matches the 首报 just written against its deadline.
-                _in_savepoint(
-                    "deadlines_on_incident",
-                    lambda: deadlines.deadlines_on_incident(incident=incident, now=now),
-                )
-                _in_savepoint("score_on_report", lambda: _score_report(report))
+            followups.schedule(incident=incident, report=report, now=now, defer=defer_followups)
     except IntegrityError:
         existing = selectors.incident_by_key(key) if key is not None else None
         if existing is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -67,6 +68,16 @@ def _docx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=DOCX_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@functools.cache
+def _answer_serializer() -> IncidentSerializer:
+    """One ``IncidentSerializer`` per process for intake answers: building a model
+    serializer's fields (deep copies, model introspection) costs more than using them.
+    Only ``to_representation`` is called on it, which keeps no state between calls."""
+    serializer = IncidentSerializer()
+    serializer.fields  # noqa: B018 - built here, once
+    return serializer
 
 
 class IncidentViewSet(RestrictedModelViewSet):
@@ -135,6 +146,12 @@ class IncidentViewSet(RestrictedModelViewSet):
         incident = self.queryset.get(pk=incident.pk)
         return Response(IncidentSerializer(incident, context={"request": self.request}).data, code)
 
+    def _created(self, incident: Incident) -> Response:
+        """The answer to a new intake: the incident just written, as it is in memory (its
+        type, region and owner are the objects validation found) — no re-read, and the
+        serializer's fields built once per process (a quarter of an intake's time)."""
+        return Response(_answer_serializer().to_representation(incident), status.HTTP_201_CREATED)
+
     @extend_schema(
         request=IncidentCreateSerializer,
         responses={201: IncidentSerializer, 200: IncidentSerializer},
@@ -149,7 +166,9 @@ class IncidentViewSet(RestrictedModelViewSet):
         incident, created = services.incident_report(
             actor=request.user, data=data, idempotency_key=key
         )
-        return self._out(incident, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        if created:
+            return self._created(incident)
+        return self._out(incident, status.HTTP_200_OK)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kwargs["partial"] = True  # PUT and PATCH alike change only the fields sent

@@ -257,7 +257,7 @@ class IntakeTests(TestCase):
                 "yingji.deadlines.services.deadlines_on_incident",
                 side_effect=RuntimeError("boom"),
             ),
-            self.assertLogs("yingji.incidents.services", level="ERROR"),
+            self.assertLogs("yingji.incidents.followups", level="ERROR"),
         ):
             incident, created = services.incident_report(actor=self.officer_a, data=payload())
         self.assertTrue(created)
@@ -265,7 +265,7 @@ class IntakeTests(TestCase):
         self.assertFalse(Deadline.objects.filter(incident=incident).exists())
 
     def test_real_hooks_accept_what_we_pass(self) -> None:
-        with self.assertNoLogs("yingji.incidents.services", level="ERROR"):
+        with self.assertNoLogs("yingji.incidents.followups", level="ERROR"):
             incident, _ = services.incident_report(
                 actor=self.officer_a, data=payload(severity=Severity.LARGER)
             )

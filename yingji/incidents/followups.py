@@ -1,0 +1,110 @@
+"""The intake's follow-ups: an incident's deadlines and its 首报's score (decision 0013).
+
+``incident_report`` answers as soon as the incident, its 首报, history and timeline are
+committed. The deadline engine and the scoring engine — three quarters of a report's
+server time — then run in the background task ``tasks.intake_followups``, whose queue row
+is written in the *same* transaction as the incident (the database task backend): the
+report and the promise to process it commit together, so a crash after the answer loses
+nothing; the worker computes the deadlines (with their check tasks) and the scores.
+
+``YINGJI_INTAKE_FOLLOWUPS = "inline"`` runs them inside the intake's transaction instead
+(decision 0012's contract): the test settings do, so that a test sees the deadlines of an
+incident it has just reported; so does the demo loader (its clock is in the past).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import router, transaction
+
+from .models import Incident, Report
+
+logger = logging.getLogger(__name__)
+
+INLINE = "inline"
+WORKER = "worker"
+
+
+def deferred() -> bool:
+    """Whether the intake's follow-ups run in the worker (the default) or inline."""
+    return getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", WORKER) != INLINE
+
+
+def _queue_in_database() -> bool:
+    """Whether the follow-up task's queue is a table of the default database: then its row
+    commits with the incident (both or neither)."""
+    from django_tasks import task_backends
+
+    from .tasks import intake_followups
+
+    backend = task_backends[intake_followups.backend]
+    if type(backend).__module__.split(".")[0] != "django_tasks_db":
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return router.db_for_write(DBTaskResult) == "default"
+
+
+def _in_savepoint(label: str, func: Callable[[], Any]) -> None:
+    """Run ``func`` in a savepoint of its own: a failure is logged and rolled back alone,
+    the intake (or the other follow-up) is kept."""
+    try:
+        with transaction.atomic():
+            func()
+    except Exception:
+        logger.exception("%s failed; the intake is kept without it", label)
+
+
+def run(*, incident: Incident, report: Report, now: dt.datetime) -> None:
+    """Compute the incident's deadlines (with their check tasks) and score its 首报, in the
+    current transaction, each in a savepoint. Idempotent: running it twice, or after a
+    later report already brought the deadlines in line, changes nothing."""
+    from yingji.deadlines import services as deadline_services
+    from yingji.scoring.services import score_on_report
+
+    with transaction.atomic(), deadline_services.in_caller_transaction():
+        # deadlines_on_incident also matches the 首报 against its deadline.
+        _in_savepoint(
+            "deadlines_on_incident",
+            lambda: deadline_services.deadlines_on_incident(incident=incident, now=now),
+        )
+        _in_savepoint("score_on_report", lambda: score_on_report(report=report))
+
+
+def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
+    """The task's body: the follow-ups of a committed intake (``gone`` if it is not there)."""
+    incident = Incident.objects.filter(pk=incident_id).first()
+    report = Report.objects.filter(pk=report_id, incident_id=incident_id).first()
+    if incident is None or report is None:
+        return "gone"
+    report.incident = incident
+    run(incident=incident, report=report, now=now)
+    return "done"
+
+
+def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: bool | None) -> None:
+    """Called inside the intake's transaction, after the incident and its 首报 are written.
+
+    Deferred: the task is enqueued now (its row commits with the incident) when the queue
+    is in the default database; with another backend (Redis) after commit, so that no
+    worker sees an incident that is not committed yet. Inline: run now.
+    """
+    if not (deferred() if defer is None else defer):
+        run(incident=incident, report=report, now=now)
+        return
+    incident_id, report_id, at = incident.pk, report.pk, now.isoformat()
+
+    def enqueue() -> None:
+        from .tasks import intake_followups
+
+        intake_followups.enqueue(incident_id, report_id, at)
+
+    if _queue_in_database():
+        enqueue()
+    else:
+        transaction.on_commit(enqueue, robust=True)
