@@ -1,11 +1,13 @@
-"""The duty-room board in a real browser: overdue countdowns, filters, map points, live
-removal of a closed incident, and a county user who sees only their own county."""
+"""The duty-room board in a real browser: overdue countdowns, overdue rows first, the
+summary strip, "加载更多", filters, map points, live removal of a closed incident and a
+new report, and a county user who sees only their own county."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -114,6 +116,13 @@ def test_board_marks_overdue_filters_and_follows_changes(
     assert "is-overdue" in (badge.get_attribute("class") or "")
     assert badge.evaluate("el => getComputedStyle(el).animationName") == "yj-blink"
     assert page.locator("[data-overdue-count]").inner_text() == "1"
+    # Overdue rows first, whatever their level; the summary strip counts by level.
+    first = page.locator("tr[data-incident]").first
+    assert first.get_attribute("data-incident") == str(world["late"].pk)
+    assert page.locator("[data-open-count]").inner_text() == "2"
+    assert page.locator('[data-level="2"] [data-level-count]').inner_text() == "1"
+    assert page.locator('[data-level="2"] [data-level-overdue]').is_visible()
+    assert page.locator('[data-level="4"] [data-level-count]').inner_text() == "1"
     assert "is-alarm" in (page.locator("[data-overdue-stat]").get_attribute("class") or "")
     # Points coloured by severity: one 重大, one 一般.
     assert page.locator("path.yingji-incident-sev2").count() == 1
@@ -148,3 +157,40 @@ def test_county_board_shows_only_its_county(open_page: Any, world: dict) -> None
     assert page.locator("tr[data-incident]").count() == 1
     assert "市中区道路积水" in page.locator("[data-board-rows]").inner_text()
     assert "历下区燃气爆炸" not in page.content()
+
+
+def test_board_loads_more_and_keeps_counts_live(open_page: Any, world: dict) -> None:
+    from yingji.incidents import services
+
+    page = open_page(viewport={"width": 1440, "height": 900})
+    log_in(page, "zhiban")
+    # One row a page (the live server runs in this process): the overdue one comes first.
+    with mock.patch("yingji.incidents.views.BOARD_LIMIT", 1):
+        page.goto("/incidents/board/")
+        page.wait_for_selector("body[data-board-ready=true]")
+        rows = page.locator("tr[data-incident]")
+        assert rows.count() == 1
+        assert rows.first.get_attribute("data-incident") == str(world["late"].pk)
+        assert "已显示 1 条，共 2 条" in page.locator("[data-shown-note]").inner_text()
+        page.click("[data-load-more]")
+        page.wait_for_selector(f'tr[data-incident="{world["general"].pk}"]')
+        assert rows.count() == 2
+        assert page.locator("[data-load-more]").is_hidden()
+        assert page.locator("path.yingji-incident-sev4").count() == 1
+        # A new report: on top, flashed, counted — without a reload.
+        page.evaluate("window.__notReloaded = true")
+        incident, _ = services.incident_report(
+            actor=world["county_b"],
+            data={
+                "title": "市中区新接报", "incident_type": "11A02", "lon": SHIZHONG[0],
+                "lat": SHIZHONG[1], "occurred_at": timezone.now(), "source_channel": "phone",
+            },
+        )  # fmt: skip
+        page.wait_for_selector(f'tr[data-incident="{incident.pk}"][data-new=true]', timeout=5000)
+        assert rows.first.get_attribute("data-incident") == str(incident.pk)
+        page.wait_for_function(
+            "() => document.querySelector('[data-open-count]').textContent === '3'"
+        )
+        assert page.locator('[data-level="4"] [data-level-count]').inner_text() == "2"
+        assert page.evaluate("window.__notReloaded") is True
+    assert open_page.outside == []
