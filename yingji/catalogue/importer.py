@@ -289,7 +289,7 @@ class Importer:
                                 row_number,
                                 key_header,
                                 as_text(self._key_display(fields)),
-                                _("与第 %(n)s 行重复（同一行政区划内不能重名）") % {"n": first},
+                                self._duplicate_reason(first),
                             )
                         )
                     else:
@@ -432,6 +432,13 @@ class Importer:
         if all(p in ("", None) for p in parts):
             return None
         return tuple(parts)
+
+    def _duplicate_reason(self, first: int) -> str:
+        if not self.spec.parent:
+            return _("与第 %(n)s 行重复（同一行政区划内不能重名）") % {"n": first}
+        # A child record: say which cells make two rows the same record.
+        headers = [c.title for n in self.spec.natural_key if (c := self.spec.column(n))]
+        return _("与第 %(n)s 行重复（%(k)s相同）") % {"n": first, "k": "、".join(headers)}
 
     def _key_display(self, fields: dict[str, Any]) -> Any:
         return fields.get(self._key_field(), "")
