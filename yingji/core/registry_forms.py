@@ -107,8 +107,34 @@ def in_scope(user: Any, region: Any) -> bool:
     return bool(scope) and region is not None and str(region.path).startswith(scope or "-")
 
 
+class _NoOverflow:
+    """A key too large for the database's integers is an invalid choice, not a 500."""
+
+    error_messages: dict[str, Any]
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)  # type: ignore[misc]
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": ""}
+            ) from None
+
+
+class ChoiceOfRows(_NoOverflow, forms.ModelChoiceField):  # type: ignore[type-arg]
+    pass
+
+
+class ChoiceOfManyRows(_NoOverflow, forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    pass
+
+
 def _formfield(model_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field:
     widget: dict[str, Any] = {}
+    if isinstance(model_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", ChoiceOfManyRows)
+    elif isinstance(model_field, models.ForeignKey):
+        kwargs.setdefault("form_class", ChoiceOfRows)
     if isinstance(model_field, models.DateField) and not isinstance(
         model_field, models.DateTimeField
     ):
@@ -159,7 +185,7 @@ def build_form_class(target: FormTarget) -> type[forms.Form]:
         )
     if has_region(model):
         region_field = model._meta.get_field("region")
-        attrs["region"] = forms.ModelChoiceField(
+        attrs["region"] = ChoiceOfRows(
             label=region_field.verbose_name,
             queryset=region_field.related_model.objects.none(),
             required=not has_point(model),

@@ -463,3 +463,19 @@ def test_catalogue_items_are_written_by_the_city_only() -> None:
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.unit == "捆" and item.history.count() == 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_junk_in_every_field_is_never_a_500(case: Case) -> None:
+    world = build_world()
+    target = case.target
+    writer = client_for(world.user(Role.COUNTY_OFFICER, "a"))
+    url = reverse(target.name("create"))
+    names = list(writer.get(url).context["form"].fields)
+    for junk in ("nan", "1e999", "-1", "x" * 300, "99999999999999999999", "２０"):
+        response = writer.post(url, dict.fromkeys(names, junk))
+        assert response.status_code == 200, junk
+        assert response.context["form"].errors
+    assert not target.model.objects.exists()
+    # Prefilled from the address (a "register here" link from the map): never a 500 either.
+    assert writer.get(url, {"lon": "x", "region": "abc", "capacity": "-"}).status_code == 200
