@@ -45,28 +45,34 @@ class ShapeBoxes:
         return self.ids[hit]
 
 
+def position_lists(geometry: Any) -> list[Any] | None:
+    """The lists of positions of a line or polygon (its lines or rings); None otherwise."""
+    if not isinstance(geometry, dict):
+        return None
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if not coordinates or not isinstance(coordinates, list):
+        return None
+    if kind == "LineString":
+        return [coordinates]
+    if kind in ("Polygon", "MultiLineString"):
+        rings: list[Any] = coordinates
+        return rings
+    if kind == "MultiPolygon":
+        return [ring for polygon in coordinates for ring in polygon]
+    return None  # a Point is drawn as the record's point
+
+
 def shape_box(geometry: Any) -> tuple[float, float, float, float] | None:
     """The box of a stored line or polygon; None for a point, an empty or broken value."""
-    if not isinstance(geometry, dict) or geometry.get("type") in (None, "Point"):
+    parts = position_lists(geometry)
+    if not parts:
         return None
-    lons: list[float] = []
-    lats: list[float] = []
-
-    def walk(value: Any) -> None:
-        if value and isinstance(value[0], int | float):
-            lons.append(value[0])
-            lats.append(value[1])
-        else:
-            for item in value:
-                walk(item)
-
     try:
-        walk(geometry.get("coordinates") or [])
-    except (TypeError, IndexError):
+        xs = [p[0] for part in parts for p in part]
+        ys = [p[1] for part in parts for p in part]
+        return float(min(xs)), float(min(ys)), float(max(xs)), float(max(ys))
+    except (TypeError, IndexError, ValueError):
         return None
-    if not lons:
-        return None
-    return float(min(lons)), float(min(lats)), float(max(lons)), float(max(lats))
 
 
 def build(model: Any, shape_field: str) -> ShapeBoxes:

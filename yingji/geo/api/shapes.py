@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 import orjson
 import shapely
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,7 +27,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from yingji.geo import search, shape_index
-from yingji.geo.geometry import from_shape, round_coordinates
+from yingji.geo.geometry import from_shape
 from yingji.geo.layers import Layer
 
 from .layers import (
@@ -70,37 +72,56 @@ def tolerance(zoom: int | None) -> float:
     return 360.0 / (256 * 2.0**zoom) / 2
 
 
-def _round_line(positions: Any) -> list[list[float]]:
-    try:  # numpy: half the time of round() per number
-        return np.round(np.asarray(positions, dtype=np.float64)[:, :2], 6).tolist()  # type: ignore[no-any-return]
-    except (ValueError, IndexError):  # mixed 2- and 3-value positions
-        return [[round(p[0], 6), round(p[1], 6)] for p in positions]
+def simplified(geometry: dict[str, Any], tol: float) -> dict[str, Any] | None:
+    """``geometry`` simplified to ``tol`` degrees if it is large enough to gain from it.
 
-
-def _rounded(kind: str, coordinates: Any) -> tuple[Any, int]:
-    """Coordinates to 6 decimals (altitudes dropped) and the number of positions.
-
-    Spelt out per type: the generic recursive walk costs 3× as much per shape.
+    None when it is sent as stored (see :func:`rounded_all`): fewer than ``SIMPLIFY_FROM``
+    positions, ``tol`` 0, or a simplification that came out empty.
     """
-    if kind == "LineString":
-        return _round_line(coordinates), len(coordinates)
-    if kind == "Polygon":
-        return [_round_line(r) for r in coordinates], sum(len(r) for r in coordinates)
-    if kind == "MultiPolygon":
-        out = [[_round_line(r) for r in poly] for poly in coordinates]
-        return out, sum(len(r) for poly in coordinates for r in poly)
-    return round_coordinates(coordinates), 0
+    parts = shape_index.position_lists(geometry) or []
+    if tol <= 0 or sum(len(p) for p in parts) <= SIMPLIFY_FROM:
+        return None
+    small = shapely.simplify(shapely.geometry.shape(geometry), tol, preserve_topology=True)
+    return None if small.is_empty else from_shape(small)
 
 
-def simplified(geometry: dict[str, Any], tol: float) -> dict[str, Any]:
-    """``geometry`` simplified to ``tol`` degrees if it is large, coordinates to 6 decimals."""
-    kind = geometry["type"]
-    coordinates, positions = _rounded(kind, geometry.get("coordinates") or [])
-    if tol > 0 and positions > SIMPLIFY_FROM:
-        small = shapely.simplify(shapely.geometry.shape(geometry), tol, preserve_topology=True)
-        if not small.is_empty:
-            return from_shape(small)
-    return {"type": kind, "coordinates": coordinates}
+def rounded_all(geometries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The geometries with coordinates to 6 decimals (altitudes dropped).
+
+    All positions of all shapes go through numpy in one array and are cut back into
+    lines and rings: a fifth of the time of rounding shape by shape.
+    """
+    flat: list[Any] = []
+    lengths: list[list[int]] = []
+    for geometry in geometries:
+        parts = shape_index.position_lists(geometry) or []
+        for part in parts:
+            flat.extend(part)
+        lengths.append([len(part) for part in parts])
+    if not flat:
+        return [{"type": g["type"], "coordinates": []} for g in geometries]
+    try:
+        xy = np.round(np.asarray(flat, dtype=np.float64)[:, :2], 6).tolist()
+    except (ValueError, IndexError):  # mixed 2- and 3-value positions
+        xy = [[round(p[0], 6), round(p[1], 6)] for p in flat]
+    out = []
+    at = 0
+    for geometry, sizes in zip(geometries, lengths, strict=True):
+        parts_out = []
+        for n in sizes:
+            parts_out.append(xy[at : at + n])
+            at += n
+        kind = geometry["type"]
+        coordinates: Any = parts_out
+        if kind == "LineString":
+            coordinates = parts_out[0] if parts_out else []
+        elif kind == "MultiPolygon":
+            coordinates, i = [], 0
+            for polygon in geometry["coordinates"]:
+                coordinates.append(parts_out[i : i + len(polygon)])
+                i += len(polygon)
+        out.append({"type": kind, "coordinates": coordinates})
+    return out
 
 
 class LayerShapesView(APIView):
@@ -166,11 +187,18 @@ def shapes_json(
 ) -> bytes:
     name = search.name_field(layer)
     popup = popup_columns(layer)
-    lookups = ["pk", name, layer.shape_field, *(lookup for _, lookup, _ in popup)]
+    # The shape as text, parsed by orjson: 5× the json module Django's JSONField uses.
+    qs = qs.annotate(_shape_text=Cast(layer.shape_field, output_field=TextField()))
+    lookups = ["pk", name, "_shape_text", *(lookup for _, lookup, _ in popup)]
     rows: list[tuple[Any, ...]] = []
     truncated = False
-    for row in qs.order_by("pk").values_list(*lookups).iterator(chunk_size=2_000):
-        box = shape_index.shape_box(row[2])
+    for raw in qs.order_by("pk").values_list(*lookups).iterator(chunk_size=2_000):
+        try:
+            geometry = orjson.loads(raw[2]) if raw[2] else None
+        except orjson.JSONDecodeError:
+            continue
+        row = (raw[0], raw[1], geometry, *raw[3:])
+        box = shape_index.shape_box(geometry)
         if box is None:
             continue
         if bbox and not (
@@ -186,14 +214,13 @@ def shapes_json(
         columns = list(zip(*rows, strict=True))
         names = ["" if v is None else v for v in columns[1]]
         props = feature_properties(layer, popup, columns[0], names, columns[3:])
+        shapes: list[dict[str, Any] | None] = [simplified(row[2], tol) for row in rows]
+        as_stored = [i for i, shape in enumerate(shapes) if shape is None]
+        for i, shape in zip(as_stored, rounded_all([rows[i][2] for i in as_stored]), strict=True):
+            shapes[i] = shape
         features = [
-            {
-                "type": "Feature",
-                "id": row[0],
-                "geometry": simplified(row[2], tol),
-                "properties": p,
-            }
-            for row, p in zip(rows, props, strict=True)
+            {"type": "Feature", "id": row[0], "geometry": shape, "properties": p}
+            for row, shape, p in zip(rows, shapes, props, strict=True)
         ]
     body = {
         "type": "FeatureCollection",

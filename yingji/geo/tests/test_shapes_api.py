@@ -268,3 +268,32 @@ def test_the_road_page_draws_its_line_on_the_small_map(world: World) -> None:
     other = Client()
     other.force_login(world.user(Role.COUNTY_OFFICER, "b"))
     assert other.get(f"/hazards/roads/{r.pk}/").status_code == 404
+
+
+def test_rounding_keeps_the_structure_of_every_shape_type() -> None:
+    from yingji.geo.api.shapes import rounded_all
+
+    multi = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[117.0, 36.0], [117.1, 36.0], [117.1, 36.1], [117.0, 36.0]]],
+            [
+                [[117.2, 36.0], [117.3, 36.0], [117.3, 36.1000001], [117.2, 36.0]],
+                [[117.21, 36.01], [117.22, 36.01], [117.22, 36.02], [117.21, 36.01]],
+            ],
+        ],
+    }
+    polygon = square(116.8, 36.5, 0.01)
+    flat = {"type": "LineString", "coordinates": [[117.0000004, 36.0], [117.1, 36.1]]}
+    raised = {"type": "LineString", "coordinates": [[117.0, 36.0, 5.0], [117.1, 36.1, 3.0]]}
+    out = rounded_all([multi, polygon, flat])
+    assert out[0]["coordinates"][1][0][2] == [117.3, 36.1]
+    assert [len(p) for p in out[0]["coordinates"]] == [1, 2]
+    assert out[1]["coordinates"] == [
+        [[round(x, 6), round(y, 6)] for x, y in polygon["coordinates"][0]]
+    ]
+    assert out[2]["coordinates"] == [[117.0, 36.0], [117.1, 36.1]]
+    # Altitudes are dropped, also when 2- and 3-value positions are mixed.
+    mixed = rounded_all([raised, flat])
+    assert mixed[0]["coordinates"] == [[117.0, 36.0], [117.1, 36.1]]
+    assert mixed[1]["coordinates"] == [[117.0, 36.0], [117.1, 36.1]]
