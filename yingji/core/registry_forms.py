@@ -251,8 +251,9 @@ def label_of(form: forms.Form, name: str) -> str:
 def _resolve_region(form: forms.Form, target: FormTarget, user: Any, obj: Any) -> Any:
     """The region the record goes to: chosen, else the point's; ``None`` with an error added.
 
-    A chosen region outside the user's is not offered by the select; a point outside the
-    user's region (or outside the city) is an error on the coordinates.
+    A chosen region outside the user's is not offered by the select. A point (new or moved)
+    in another county is an error on the coordinates even when a region was chosen; a point
+    outside the city is one when no region was chosen.
     """
     data = form.cleaned_data
     chosen = data.get("region")
@@ -260,34 +261,36 @@ def _resolve_region(form: forms.Form, target: FormTarget, user: Any, obj: Any) -
     if (lon is None) != (lat is None):
         form.add_error("lat" if lat is None else "lon", _("经度和纬度要同时填写。"))
         return None
+    moved = obj is None or any(name in form.changed_data for name in POINT)
     if obj is not None and "region" not in form.changed_data:
         # Editing without choosing another region: a moved point decides, else it stays.
         chosen = None
-        if not any(name in form.changed_data for name in POINT):
+        if not moved:
             return obj.region
+    point_region = None
+    if moved and lon is not None and lat is not None:
+        from yingji.core.registry import region_from_point
+        from yingji.geo.coords import convert
+
+        crs = data.get("source_crs") or "wgs84"
+        point_region = region_from_point(*convert(lon, lat, crs, "wgs84"))
+        if point_region is not None and not in_scope(user, point_region):
+            form.add_error(
+                "lon",
+                _("该位置在%(region)s，不在您的辖区内，不能登记。") % {"region": point_region.name},
+            )
+            return None
+        if point_region is None and chosen is None:
+            form.add_error("lon", _("该位置不在本市范围内，请在地图上重新点选，或选择所属区划。"))
+            return None
     if chosen is not None:
         return chosen
-    if lon is None or lat is None:
-        if obj is not None:
-            return obj.region
-        form.add_error("region", _("请选择所属区划，或在地图上点选位置。"))
-        return None
-    from yingji.core.registry import region_from_point
-    from yingji.geo.coords import convert
-
-    crs = data.get("source_crs") or "wgs84"
-    wgs = convert(lon, lat, crs, "wgs84") if crs != "wgs84" else (lon, lat)
-    region = region_from_point(*wgs)
-    if region is None:
-        form.add_error("lon", _("该位置不在本市范围内，请在地图上重新点选，或选择所属区划。"))
-        return None
-    if not in_scope(user, region):
-        form.add_error(
-            "lon",
-            _("该位置在%(region)s，不在您的辖区内，不能登记。") % {"region": region.name},
-        )
-        return None
-    return region
+    if point_region is not None:
+        return point_region
+    if obj is not None:
+        return obj.region
+    form.add_error("region", _("请选择所属区划，或在地图上点选位置。"))
+    return None
 
 
 def _service_fields(form: forms.Form, target: FormTarget, obj: Any) -> dict[str, Any]:

@@ -233,6 +233,7 @@ def test_create_refuses_bad_input(case: Case) -> None:
     if placed:
         kinds += [
             ({**valid, **IN_B}, "lon"),  # another county's point
+            ({**valid, **IN_B, "region": str(world.county_a.pk)}, "lon"),  # even with A chosen
             ({**valid, **OUTSIDE_CITY}, "lon"),
             ({**valid, "lon": "200", "lat": "36.5"}, "lon"),
             ({**valid, "lat": ""}, "lat"),
