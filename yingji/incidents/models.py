@@ -183,7 +183,12 @@ class Incident(RegionScopedModel, LocatedModel):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-received_at"], name="incident_status_received"),
-            models.Index(fields=["severity", "status"], name="incident_severity_status"),
+            # With the region last, the board's counts by level and status (10,000 open
+            # incidents) are read from this index alone — no row is fetched (SQLite:
+            # 17 → 2.4 ms); it still serves every "by level" filter as before.
+            models.Index(
+                fields=["severity", "status", "region"], name="incident_sev_status_region"
+            ),
             # Every list goes through restrict(): a join on the region's path. SQLite then
             # walks the regions and, per region, the incidents of the wanted statuses —
             # from this index alone (the board's count of 10,000 open incidents among
