@@ -115,7 +115,7 @@
   var latInput = form.elements.lat;
   var geoStatus = form.querySelector("[data-geo-status]");
   var mapEl = form.querySelector("[data-pin-map]");
-  var map = L.map(mapEl, { scrollWheelZoom: false, tap: true }).setView([config.center[1], config.center[0]], config.zoom || 9);
+  var map = L.map(mapEl, { scrollWheelZoom: false, tap: true }).setView(config.center || [36.65, 117.12], config.zoom || 9);
   map.attributionControl.setPrefix(false);
   M.addBaseLayers(map, config);
   if (config.layersUrl) {
