@@ -47,6 +47,19 @@ def _warehouse_update(*, actor: Any, obj: Warehouse, **fields: Any) -> Warehouse
     return warehouse_update(actor=actor, warehouse=obj, **fields)
 
 
+# A stock lot and a warehouse's minimum name their item the same way.
+ITEM_COLUMN = Column(
+    "item",
+    _("物资"),
+    kind=FK,
+    required=True,
+    related=SupplyItem,
+    lookups=("code", "name"),
+    help=_("GB/T 38565 物资代码（7 位）或物资名称。"),
+    example="3010102 编织袋",
+)
+
+
 register(
     CensusSpec(
         key="supplies.warehouse",
@@ -132,16 +145,7 @@ register(
                 related_queryset=_warehouses,
                 example="历下区应急物资储备库",
             ),
-            Column(
-                "item",
-                _("物资"),
-                kind=FK,
-                required=True,
-                related=SupplyItem,
-                lookups=("code", "name"),
-                help=_("GB/T 38565 物资代码（7 位）或物资名称。"),
-                example="3010102 编织袋",
-            ),
+            ITEM_COLUMN,
             Column(
                 "quantity",
                 _("库存数量"),
@@ -257,16 +261,7 @@ register(
                 help=_("仓库登记的区县或街道代码；仓库名称不重复时可留空。"),
                 example="370102",
             ),
-            Column(
-                "item",
-                _("物资"),
-                kind=FK,
-                required=True,
-                related=SupplyItem,
-                lookups=("code", "name"),
-                help=_("GB/T 38565 物资代码（7 位）或物资名称。"),
-                example="3010102 编织袋",
-            ),
+            ITEM_COLUMN,
             Column(
                 "minimum",
                 _("最低库存"),
