@@ -286,18 +286,7 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by gunicorn's master and workers."""
-        tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == self.proc.pid:  # process group = the session we started
-                total += (int(fields[11]) + int(fields[12])) / tick
-        return total
+        return group_cpu_seconds(self.proc.pid)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -308,6 +297,68 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # process group = the session we started
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+class TaskWorker:
+    """``yingji worker`` beside the server, as in production: it computes the intakes'
+    deadlines and scores (decision 0013) while the load runs."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--interval", "0.2"],
+            cwd=ROOT,
+            env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "bench.settings"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def cpu_seconds(self) -> float:
+        return group_cpu_seconds(self.proc.pid)
+
+    def stop(self) -> float:
+        """Stop it; the CPU seconds it used."""
+        used = self.cpu_seconds()
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+        return used
+
+
+def followup_counts() -> dict[str, int]:
+    """Intake follow-up tasks by state: done (successful), failed, waiting (ready/running)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from yingji.incidents.tasks import intake_followups
+
+    rows = DBTaskResult.objects.filter(task_path=intake_followups.module_path)
+    return {
+        "done": rows.filter(status="SUCCESSFUL").count(),
+        "failed": rows.filter(status="FAILED").count(),
+        "waiting": rows.filter(status__in=("READY", "RUNNING")).count(),
+    }
 
 
 # --- replays -----------------------------------------------------------------------------------
@@ -499,6 +550,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         connections.close_all()
         outdir = Path(tmp)
         server = Server(env, args.workers, args.threads, outdir / "gunicorn.log")
+        task_worker = TaskWorker(env, outdir / "worker.log") if args.task_worker else None
         prefix = uuid.uuid4().hex[:6]
         try:
             # Every worker loads the app, the region index and the URL table on its first
@@ -534,6 +586,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                     points=points,
                 )
                 cpu_before = server.cpu_seconds()
+                worker_before = task_worker.cpu_seconds() if task_worker else 0.0
                 figures = run_wrk(
                     wrk,
                     server.url,
@@ -542,6 +595,9 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                     seconds=seconds,
                 )
                 figures["server_cpu_s"] = server.cpu_seconds() - cpu_before
+                figures["worker_cpu_s"] = (
+                    task_worker.cpu_seconds() - worker_before if task_worker else 0.0
+                )
                 acks, statuses, errors = read_acks(outdir, run)
                 figures["per_s"] = sum(c for s, c in statuses.items() if 200 <= s < 300) / (
                     figures["duration_us"] / 1e6
@@ -565,6 +621,15 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
             replay = replay_phase(server.port, tokens, points, all_acks, prefix)
         finally:
             server.stop()
+            worker_cpu_s = task_worker.stop() if task_worker else 0.0
+        # The follow-ups the worker had not reached when the load ended: run them here
+        # (what the worker does next), then every report has its deadlines and scores.
+        backlog = followup_counts()
+        started, cpu_started = time.monotonic(), time.process_time()
+        drain_followups()
+        drain_s = time.monotonic() - started
+        worker_cpu_s += time.process_time() - cpu_started
+        after = followup_counts()
         for key, ids in replay.pop("race_acks").items():
             all_acks.setdefault(key, []).extend(ids)
         checked = verify(all_acks, prefix)
@@ -592,6 +657,19 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
             "cpu_ms_per_yardstick": round(
                 yard["server_cpu_s"] * 1000 / max(1, yard["per_s"] * yard["duration_us"] / 1e6), 1
             ),
+            # The deferred follow-ups (deadlines, scores): worker CPU per intake, how many
+            # waited when the load ended, how long the rest took, and any that failed.
+            "worker_cpu_ms_per_report": round(worker_cpu_s * 1000 / max(1, after["done"]), 1),
+            "worker_cpu_ms_during_intake": round(
+                intake["worker_cpu_s"]
+                * 1000
+                / max(1, intake["per_s"] * intake["duration_us"] / 1e6),
+                1,
+            ),
+            "followups_backlog": backlog["waiting"],
+            "followups_drain_s": round(drain_s, 1),
+            "followups_failed": after["failed"],
+            "followups_waiting": after["waiting"],
             "non_2xx": sum(c for s, c in statuses.items() if not 200 <= s < 300),
             "socket_errors": int(
                 intake["connect_errors"]
@@ -691,18 +769,31 @@ def cpu_backend(args: argparse.Namespace) -> None:
         profile = cProfile.Profile() if args.profile else None
         if profile is not None:
             profile.enable()
-        reports = measure(INTAKE_PATH, args.cpu, 0)
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as report_queries:
+            reports = measure(INTAKE_PATH, args.cpu, 0)
         if profile is not None:
             profile.disable()
         later: list[float] = []
+        worker_profile = cProfile.Profile() if args.profile else None
+        if worker_profile is not None:
+            worker_profile.enable()
         started = time.process_time()
-        done = drain_followups()
+        with CaptureQueriesContext(connection) as worker_queries:
+            done = drain_followups()
+        if worker_profile is not None:
+            worker_profile.disable()
         if done:
             later.append((time.process_time() - started) * 1000 / done)
         derived = derived_counts(prefix)
         if profile is not None:
             stats = pstats.Stats(profile).sort_stats("cumulative")
             stats.print_stats(args.profile)
+        if worker_profile is not None and done:
+            print("--- the deferred follow-ups (worker) ---")
+            pstats.Stats(worker_profile).sort_stats("cumulative").print_stats(args.profile)
 
         def summary(samples: list[float]) -> str:
             samples = sorted(samples)
@@ -714,6 +805,10 @@ def cpu_backend(args: argparse.Namespace) -> None:
         if later:
             print(f"cpu per report's deferred follow-ups: mean={later[0]:.2f}ms")
         print(f"derived: {derived}")
+        print(
+            f"SQL per report: {len(report_queries) / args.cpu:.1f}; "
+            f"per deferred follow-up: {len(worker_queries) / max(1, done):.1f}"
+        )
         mean_r = sum(reports) / len(reports)
         mean_y = sum(yard) / len(yard)
         print(
@@ -808,6 +903,9 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         ("yardstick latency p99 (ms)", "yardstick_p99_ms"),
         ("server CPU per report (ms)", "cpu_ms_per_report"),
         ("server CPU per yardstick request (ms)", "cpu_ms_per_yardstick"),
+        ("worker CPU per report: deadlines and scores (ms)", "worker_cpu_ms_per_report"),
+        ("follow-ups waiting when the load ended / drained in (s)", None),
+        ("follow-ups failed", "followups_failed"),
         ("non-2xx answers / socket errors", None),
         ("acknowledged keys checked", "acked_keys"),
         ("lost / duplicated", None),
@@ -830,12 +928,22 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
                 cells.append(f"{o['lost']} / {o['duplicated']}")
             elif label.startswith("replays"):
                 cells.append(f"{o['replayed_ok']} of {o['replayed']}")
+            elif label.startswith("follow-ups waiting"):
+                cells.append(f"{o['followups_backlog']} / {o['followups_drain_s']}")
             elif label.startswith("timeline"):
                 cells.append(f"{o['log_per_report']} / {o['history_per_report']}")
             else:
                 cells.append(f"{o['workers']} × {o['threads']}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
+    worker_text = (
+        "`yingji worker` runs beside the server (as in production) and computes each "
+        "report's deadlines and scores after its answer (decision 0013); what it has not "
+        "reached when the load ends is run then, before the check."
+        if args.task_worker
+        else "No task worker runs during the load (`--no-task-worker`): each report's "
+        "deadlines and scores (decision 0013) are computed after it, before the check."
+    )
     return f"""
 `python -m bench.intake` — incident reports (首报) through the real HTTP API
 (`POST {INTAKE_PATH}`, token auth, JSON, a unique `Idempotency-Key` each) from
@@ -845,7 +953,7 @@ that inserts one row (`bench/yardstick/`, token auth, a serializer, one INSERT).
 runs with the real settings (WAL, `synchronous=FULL`); PostgreSQL 15 on the same machine
 with its defaults (`fsync=on`, `synchronous_commit=on`). After the load, 500
 acknowledged keys are replayed and 100 new keys are each sent by 3 clients at once; then
-every acknowledged key is looked up in the database.
+every acknowledged key is looked up in the database. {worker_text}
 
 Machine: {machine()}. The machine is shared with other work, so runs differ; the figures
 are of the run that wrote this section.
@@ -876,6 +984,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-task-worker",
+        dest="task_worker",
+        action="store_false",
+        help="no `yingji worker` beside the server: the follow-ups all run after the load",
+    )
     parser.add_argument(
         "--cpu",
         type=int,
@@ -927,6 +1041,7 @@ def main(argv: list[str] | None = None) -> None:
             str(args.workers),
             "--threads",
             str(args.threads),
+            *([] if args.task_worker else ["--no-task-worker"]),
         ]
         proc = subprocess.Popen(argv_child, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         assert proc.stdout is not None

@@ -158,11 +158,31 @@ def _score_deadline(deadline: Deadline) -> None:
     def call() -> None:
         from yingji.scoring.services import score_on_deadline
 
-        fresh = Deadline.objects.filter(pk=pk).select_related("incident").first()
+        # What scoring reads, in one query; region outlines (GeoJSON, up to 70 kB) never.
+        fresh = (
+            Deadline.objects.filter(pk=pk)
+            .select_related(
+                "incident__region",
+                "incident__owner_unit__region",
+                "responsible_unit__region",
+                "fulfilled_by__submitted_by",
+                "fulfilled_by__unit__region",
+            )
+            .defer(*NO_BOUNDARY_OF_DEADLINE)
+            .first()
+        )
         if fresh is not None:
             score_on_deadline(deadline=fresh)
 
     _on_commit(call)
+
+
+NO_BOUNDARY_OF_DEADLINE = (
+    "incident__region__boundary",
+    "incident__owner_unit__region__boundary",
+    "responsible_unit__region__boundary",
+    "fulfilled_by__unit__region__boundary",
+)
 
 
 def _score_finding(finding: Finding) -> None:

@@ -78,7 +78,17 @@ def run(*, incident: Incident, report: Report, now: dt.datetime) -> None:
 
 def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
     """The task's body: the follow-ups of a committed intake (``gone`` if it is not there)."""
-    incident = Incident.objects.filter(pk=incident_id).first()
+    incident = (
+        Incident.objects.filter(pk=incident_id)
+        .select_related("region", "owner_unit__region", "reporting_unit__region")
+        # Region outlines are GeoJSON of up to 70 kB: the engines read names and paths.
+        .defer(
+            "region__boundary",
+            "owner_unit__region__boundary",
+            "reporting_unit__region__boundary",
+        )
+        .first()
+    )
     report = Report.objects.filter(pk=report_id, incident_id=incident_id).first()
     if incident is None or report is None:
         return "gone"

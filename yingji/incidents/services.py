@@ -497,8 +497,8 @@ def _prepare_incident(
     assert region is not None and occurred_at is not None and channel is not None
     _check_intake_scope(actor, region)
 
-    if unit is None and actor is not None:
-        unit = actor.unit
+    # The reporter's own unit by default: its id is enough (no read of the unit row).
+    unit_id = unit.pk if unit is not None else getattr(actor, "unit_id", None)
     incident = Incident(
         title=texts["title"],
         incident_type=incident_type,
@@ -509,7 +509,7 @@ def _prepare_incident(
         description=texts["description"],
         direct_loss=loss or Decimal("0"),
         source_channel=channel,
-        reporting_unit=unit,
+        reporting_unit_id=unit_id,
         reporter_name=texts["reporter_name"]
         or (str(actor) if actor is not None and actor.pk else ""),
         reporter_phone=texts["reporter_phone"] or (getattr(actor, "phone", "") or ""),
@@ -549,7 +549,7 @@ def _prepare_incident(
         kind=ReportKind.INITIAL,
         sequence=0,
         mode=mode,
-        unit=unit,
+        unit_id=unit_id,
         submitted_by=actor,
         submitted_at=now,
         location_text=texts["address"],

@@ -395,8 +395,11 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
 
     incident = report.incident
     if report.kind == ReportKind.INITIAL:
-        initials = Report.objects.filter(incident=incident, kind=ReportKind.INITIAL).order_by(
-            "submitted_at", "id"
+        initials = (
+            Report.objects.filter(incident=incident, kind=ReportKind.INITIAL)
+            .select_related("unit__region", "submitted_by")
+            .defer("unit__region__boundary")  # an outline is tens of kB of GeoJSON
+            .order_by("submitted_at", "id")
         )
         complete = next((r for r in initials if report_is_complete(r)), None)
         outcomes = []
