@@ -78,7 +78,7 @@ def open_map_with(page: Any, key: str) -> None:
 
 def set_view(page: Any, lat: float, lon: float, zoom: int) -> None:
     page.evaluate(
-        "([lat, lon, zoom]) => YingjiOneMap.map.setView([lat, lon], zoom, {animate: false})",
+        "([lat, lon, zoom]) => { YingjiOneMap.map.setView([lat, lon], zoom, {animate: false}); }",
         [lat, lon, zoom],
     )
 
@@ -165,16 +165,38 @@ def test_road_lines_and_hazard_areas_are_drawn_when_zoomed_in(
         > 0
     )
 
-    # Hazard areas are polygons.
-    from yingji.hazards.models import HazardSource
-
-    area = HazardSource.objects.filter(geometry__type="Polygon").order_by("pk").first()
-    assert area is not None
+    # Hazard areas are polygons; a click inside one, off its point, opens its popup.
+    area = lonely_area()
     page.locator(f'[data-layer-toggle="{HAZARDS}"]').check()
+    page.locator(f'.layer-row[data-layer="{HAZARDS}"][data-state=loaded]').wait_for()
     set_view(page, area.lat, area.lon, 15)
     assert wait_shapes(page, HAZARDS) >= 1
     assert area.pk in drawn_ids(page, HAZARDS)
+    x0, y0, x1, y1 = shape_index.shape_box(area.geometry)
+    click_at(page, area.lat + 0.6 * (y1 - area.lat), area.lon + 0.6 * (x1 - area.lon))
+    popup = page.locator(f'.onemap-popup[data-popup-layer="{HAZARDS}"]')
+    popup.wait_for()
+    assert area.name in popup.inner_text()
+    assert popup.locator(f'a[href="/hazards/hazards/{area.pk}/"]').count() == 1
     page.screenshot(path=str(artifacts_dir / "onemap-shapes-area.png"))
+
+
+def lonely_area() -> Any:
+    """A hazard area with no other hazard's point and no road inside its box."""
+    from yingji.hazards.models import HazardSource, LowLyingRoad
+
+    roads = [shape_index.shape_box(r.geometry) for r in LowLyingRoad.objects.all()]
+    for area in HazardSource.objects.filter(geometry__type="Polygon").order_by("pk"):
+        x0, y0, x1, y1 = shape_index.shape_box(area.geometry)
+        others = HazardSource.objects.exclude(pk=area.pk).filter(
+            lon__gte=x0, lon__lte=x1, lat__gte=y0, lat__lte=y1
+        )
+        crossing = [
+            b for b in roads if b and b[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0
+        ]
+        if not others.exists() and not crossing:
+            return area
+    raise AssertionError("no hazard area stands alone in the demo data")
 
 
 def test_a_county_user_sees_only_its_own_lines(open_page: Any, world: dict) -> None:
