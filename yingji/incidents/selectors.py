@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from yingji.accounts.choices import Role, UnitKind
@@ -285,7 +285,15 @@ def board_summary(incidents: QuerySet[Incident], *, now: Any) -> dict[str, Any]:
     """
     from .choices import OPEN_STATUSES, Severity
 
-    counts = incidents.order_by().values_list("severity", "status").annotate(n=Count("pk"))
+    counts = (
+        incidents.order_by()
+        # Grouped on expressions, not on the columns: with the type filter (a join) SQLite
+        # otherwise walks the whole (severity, status, region) index for its group order —
+        # 1,010,000 entries, 100 ms; this way it reads only the open rows (8 ms).
+        .annotate(level=F("severity") + 0, state=F("status"))
+        .values_list("level", "state")
+        .annotate(n=Count("pk"))
+    )
     levels = dict.fromkeys(Severity.values, 0)
     statuses = dict.fromkeys([str(s) for s in OPEN_STATUSES], 0)
     for severity, status, n in counts:
