@@ -292,10 +292,45 @@ def _has_region(model: Any) -> bool:
     return bool(getattr(f, "is_relation", False) and getattr(f, "concrete", False))
 
 
-def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIndex:
-    """Read every row of ``model`` with a point (unrestricted) into a :class:`GridIndex`."""
-    cols = indexable_filters(model, filters or {})
-    region_col = "region_id" if _has_region(model) else None
+_INT_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "BooleanField",
+}
+_TEXT_TYPES = {"CharField", "TextField", "SlugField", "EmailField"}
+# Bytes of COPY output parsed at a time while building (bounded memory for 10 M rows).
+_COPY_BUFFER = 32 << 20
+
+
+def _column_type(model: Any, attname: str) -> str:
+    """``"int"``, ``"text"`` or ``""`` (not indexed) for a filter column."""
+    f = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    target = f.target_field if f.is_relation else f
+    kind = target.get_internal_type()
+    return "int" if kind in _INT_TYPES else "text" if kind in _TEXT_TYPES else ""
+
+
+def _codes(values: list[Any]) -> tuple[np.ndarray, dict[str, int]]:
+    """Dense int32 codes of a column's values and the vocabulary ``str(value) → code``."""
+    words = np.array(["" if v is None else str(v) for v in values], dtype=object)
+    if len(words):
+        uniq, inverse = np.unique(words.astype(str), return_inverse=True)
+    else:
+        uniq, inverse = np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64)
+    return inverse.astype(np.int32), {str(w): i for i, w in enumerate(uniq.tolist())}
+
+
+def _read_cursor(
+    model: Any, cols: dict[str, str], region_col: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """Any database: the rows through Django's cursor (about 7 µs a row)."""
     fields = ["pk", "lon", "lat", *([region_col] if region_col else []), *cols.values()]
     qs = model._base_manager.filter(lon__isnull=False, lat__isnull=False).order_by()
     sql, params = qs.values_list(*fields).query.sql_with_params()
@@ -323,29 +358,141 @@ def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIn
                 k = 4
             for j, param in enumerate(cols):
                 raw_cols[param].extend(columns[k + j])
+    return (
+        _cat(ids_parts, np.int64),
+        _cat(lon_parts, np.float64),
+        _cat(lat_parts, np.float64),
+        _cat(reg_parts, np.int64) if region_col else None,
+        raw_cols,
+    )
 
-    def cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
+def _cat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+_NULL_INT = -(2**63)
+
+
+def _read_postgresql(
+    model: Any, cols: dict[str, str], region_col: str | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
+    """PostgreSQL: one binary ``COPY`` of fixed-width 8-byte columns parsed by numpy.
+
+    About 1 s a million rows instead of 7 (no Python object per value). Integer and
+    boolean filter columns travel as their value, text ones as their position in the
+    column's distinct values (read first); ``NULL`` as the smallest int8.
+    """
+    connection = connections[model._base_manager.db]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    exprs = [
+        f"{q(model._meta.pk.column)}::int8",
+        f"{q('lon')}::float8",
+        f"{q('lat')}::float8",
+    ]
+    if region_col:
+        exprs.append(f"COALESCE({q(region_col)}::int8, -1)")
+    words: dict[str, list[str]] = {}
+    params: list[Any] = []
+    with connection.cursor() as cursor:
+        for param, attname in cols.items():
+            if _column_type(model, attname) == "int":
+                exprs.append(f"COALESCE({q(attname)}::int8, {_NULL_INT})")
+            else:
+                cursor.execute(
+                    f"SELECT DISTINCT {q(attname)}::text FROM {table} "
+                    f"WHERE {q(attname)} IS NOT NULL"
+                )
+                words[param] = sorted(str(r[0]) for r in cursor.fetchall())
+                exprs.append(f"COALESCE(array_position(%s::text[], {q(attname)}::text), 0)::int8")
+                params.append(words[param])
+        sql = (
+            f"COPY (SELECT {', '.join(exprs)} FROM {table} "
+            f"WHERE {q('lon')} IS NOT NULL AND {q('lat')} IS NOT NULL) TO STDOUT (FORMAT BINARY)"
+        )
+        types = [">i8", ">f8", ">f8"] + [">i8"] * (len(exprs) - 3)
+        row = np.dtype(
+            [("n", ">i2")]
+            + [item for i, t in enumerate(types) for item in ((f"l{i}", ">i4"), (f"v{i}", t))]
+        )
+        parsed: list[np.ndarray] = []
+        buf = bytearray()
+        skip: int | None = None  # header bytes still to skip; None until known
+        raw = cursor.cursor  # psycopg's cursor under Django's wrapper
+        with raw.copy(sql, params or None) as copy:
+            for data in copy:
+                buf += data
+                if len(buf) >= _COPY_BUFFER:
+                    if skip is None:
+                        skip = _copy_header(buf)
+                    take = (len(buf) - skip) // row.itemsize * row.itemsize
+                    parsed.append(np.frombuffer(bytes(buf[skip : skip + take]), row))
+                    del buf[: skip + take]
+                    skip = 0
+        if skip is None:
+            skip = _copy_header(buf)
+        body = max(0, len(buf) - skip - 2)  # the trailer: int16 -1
+        parsed.append(np.frombuffer(bytes(buf[skip : skip + body]), row))
+    table_rows = np.concatenate(parsed)
+    values = [table_rows[f"v{i}"] for i in range(len(types))]
+    ids = values[0].astype(np.int64)
+    lon = values[1].astype(np.float64)
+    lat = values[2].astype(np.float64)
+    region = values[3].astype(np.int64) if region_col else None
+    raw_cols: dict[str, Any] = {}
+    for j, param in enumerate(cols):
+        col = values[(4 if region_col else 3) + j].astype(np.int64)
+        if param in words:
+            raw_cols[param] = (col, ["", *words[param]])
+        else:
+            raw_cols[param] = (col, None)
+    return ids, lon, lat, region, raw_cols
+
+
+def _copy_header(buf: bytearray) -> int:
+    """Length of a binary COPY header: signature, flags, extension area."""
+    if len(buf) < 19:
+        return 0
+    return 19 + int.from_bytes(buf[15:19], "big")
+
+
+def _int_codes(model: Any, attname: str, col: np.ndarray) -> tuple[np.ndarray, dict[str, int]]:
+    """Dense codes of an integer (or boolean) column read as int8; the vocabulary is
+    spelled as Python would print the value (``str(True)``, ``str(3)``, ``""``)."""
+    uniq, inverse = np.unique(col, return_inverse=True)
+    f = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    target = f.target_field if f.is_relation else f
+    is_bool = target.get_internal_type() == "BooleanField"
+    vocab = {
+        "" if v == _NULL_INT else str(bool(v)) if is_bool else str(v): i
+        for i, v in enumerate(uniq.tolist())
+    }
+    return inverse.astype(np.int32), vocab
+
+
+def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIndex:
+    """Read every row of ``model`` with a point (unrestricted) into a :class:`GridIndex`."""
+    cols = indexable_filters(model, filters or {})
+    region_col = "region_id" if _has_region(model) else None
     vocab: dict[str, dict[str, int]] = {}
     codes: dict[str, np.ndarray] = {}
-    for param, values in raw_cols.items():
-        words = np.array(["" if v is None else str(v) for v in values], dtype=object)
-        if len(words):
-            uniq, inverse = np.unique(words.astype(str), return_inverse=True)
-        else:
-            uniq, inverse = np.zeros(0, dtype=str), np.zeros(0, dtype=np.int64)
-        vocab[param] = {str(w): i for i, w in enumerate(uniq.tolist())}
-        codes[param] = inverse.astype(np.int32)
-    ids = cat(ids_parts, np.int64)
-    return GridIndex.build(
-        ids,
-        cat(lon_parts, np.float64),
-        cat(lat_parts, np.float64),
-        cat(reg_parts, np.int64) if region_col else None,
-        codes,
-        vocab,
-    )
+    pk_type = model._meta.pk.get_internal_type()
+    vendor = connections[model._base_manager.db].vendor
+    if vendor == "postgresql" and pk_type in _INT_TYPES:
+        cols = {p: a for p, a in cols.items() if _column_type(model, a)}
+        ids, lon, lat, region, raw = _read_postgresql(model, cols, region_col)
+        for param, (col, words) in raw.items():
+            if words is None:
+                codes[param], vocab[param] = _int_codes(model, cols[param], col)
+            else:
+                codes[param] = col.astype(np.int32)
+                vocab[param] = {w: i for i, w in enumerate(words)}
+    else:
+        ids, lon, lat, region, raw = _read_cursor(model, cols, region_col)
+        for param, values in raw.items():
+            codes[param], vocab[param] = _codes(values)
+    return GridIndex.build(ids, lon, lat, region, codes, vocab)
 
 
 # --- the process-wide cache ------------------------------------------------------------------

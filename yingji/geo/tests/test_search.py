@@ -385,3 +385,46 @@ def test_empty_layer(fast_world) -> None:
     user = world.user(Role.CITY_ADMIN)
     assert search.nearest(layer=LAYER, user=user, lon=117, lat=36.6) == []
     assert search.within_radius(layer=LAYER, user=user, lon=117, lat=36.6, radius_m=10).count == 0
+
+
+def test_radius_confirmed_in_a_thread_equals_brute_force(data, monkeypatch) -> None:
+    # On PostgreSQL large confirmations run in a worker thread while the distances are
+    # computed; force that path on the small test data (SQLite ignores it).
+    monkeypatch.setattr(search, "_SOON_MIN", 1)
+    world, _ = data
+    for who, filters in [
+        ((Role.CITY_ADMIN, "city"), None),
+        ((Role.COUNTY_OFFICER, "a"), {"status": "received"}),
+    ]:
+        user = world.user(*who)
+        got = search.within_radius(
+            layer=LAYER, user=user, lon=117.0, lat=36.6, radius_m=15_000, filters=filters
+        )
+        want = sorted(
+            (d, pk)
+            for pk, x, y in visible(user, filters)
+            if (d := distance_m(117.0, 36.6, x, y)) <= 15_000
+        )
+        assert [h.id for h in got.hits] == [pk for _, pk in want]
+        assert got.hits and got.hits[0].name.startswith("测试点")
+
+
+def test_index_read_by_copy_equals_the_cursor_read(data) -> None:
+    # PostgreSQL builds the index with a binary COPY; it must hold what the portable
+    # reader (Django's cursor) reads. On SQLite both are the portable reader.
+    from django.db import connection
+
+    cols = spatial_index.indexable_filters(Incident, LAYER.filters)
+    a = spatial_index.build_for_model(Incident, LAYER.filters)
+    ids, lon, lat, region, raw = spatial_index._read_cursor(Incident, cols, "region_id")
+    order = np.argsort(ids)
+    assert sorted(a.ids.tolist()) == ids[order].tolist()
+    by_id = np.argsort(a.ids)
+    assert a.lon[by_id].tolist() == lon[order].tolist()
+    assert a.lat[by_id].tolist() == lat[order].tolist()
+    assert a.region[by_id].tolist() == region[order].tolist()
+    for param, values in raw.items():
+        words = {code: word for word, code in a.vocab[param].items()}
+        got = [words[c] for c in a.columns[param][by_id].tolist()]
+        want = ["" if values[i] is None else str(values[i]) for i in order.tolist()]
+        assert got == want, (param, connection.vendor)
