@@ -263,8 +263,9 @@ def board(request: HttpRequest) -> HttpResponse:
 def board_rows(request: HttpRequest) -> HttpResponse:
     """``GET ?offset=<n>&<filters>`` → the next page of the board ("加载更多")."""
     raw = request.GET.get("offset", "0")
-    if not raw.isdigit() or int(raw) > 1_000_000:
-        return JsonResponse({"fields": {"offset": [_("offset 应为不小于 0 的整数。")]}}, status=400)
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 1_000_000:
+        message = _("offset 应为 0 到 1000000 之间的整数。")
+        return JsonResponse({"fields": {"offset": [message]}}, status=400)
     _filterset, queryset = _board_queryset(request)
     rows, next_offset = _board_page(queryset, int(raw))
     return JsonResponse({"rows": rows, "next": next_offset})

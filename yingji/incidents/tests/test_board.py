@@ -134,7 +134,7 @@ class BoardOrderTests(PageTestBase):
 
     def test_load_more_with_a_bad_offset_is_a_400(self) -> None:
         self.login(self.duty)
-        for bad in ("-1", "x", "1.5", "99999999"):
+        for bad in ("-1", "x", "1.5", "99999999", "²", "１"):
             response = self.client.get(reverse("incidents:board_rows"), {"offset": bad})
             self.assertEqual(response.status_code, 400, bad)
             self.assertIn("offset", response.json()["fields"])
