@@ -564,6 +564,7 @@ def run(args: Any) -> None:
         + f" index_build_1m_s={build_1m:.1f} index_build_10m_s={build_10m:.1f}"
         + f" mismatches={sum(mismatches.values())}"
         + f" postgis_diffs={sum(postgis_diffs.values())}"
+        + "".join(f" postgis_diffs_{kind}={n}" for kind, n in postgis_diffs.items())
     )
     table = "\n".join(rows)
     print(f"machine: {machine()}; PostgreSQL {pg_version}, PostGIS {postgis_version}")
@@ -577,8 +578,9 @@ def run(args: Any) -> None:
 against PostgreSQL {pg_version} + PostGIS {postgis_version} on the same machine and the same
 rows. Synthetic points in Jinan's bounding box (60 % in clusters around the district
 seats, 40 % uniform), generated in SQL; ours run as a city-level administrator (not a
-superuser), so every query goes through `restrict(user, "view")` (a join on the region
-path) and the confirmation query by primary key; PostGIS runs bare SQL through psycopg.
+superuser), so every answer is confirmed by one query through `restrict(user, "view")`
+(a join on the region path) and the filter, by primary key; PostGIS runs bare SQL
+through psycopg.
 {args.queries} query points (80 % urban), {args.polygon_queries} polygons of 200 vertices
 (irregular stars of radius 2.4–4 km). Times in ms, one process, one thread.
 
