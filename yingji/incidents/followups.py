@@ -35,7 +35,11 @@ def deferred() -> bool:
     return getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", WORKER) != INLINE
 
 
-def _queue_in_database() -> bool:
+# How many waiting intakes one follow-up task also takes on (see ``run_waiting``).
+BATCH = 50
+
+
+def queue_in_database() -> bool:
     """Whether the follow-up task's queue is a table of the default database: then its row
     commits with the incident (both or neither)."""
     from django_tasks import task_backends
@@ -114,7 +118,52 @@ def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: boo
 
         intake_followups.enqueue(incident_id, report_id, at)
 
-    if _queue_in_database():
+    if queue_in_database():
         enqueue()
     else:
         transaction.on_commit(enqueue, robust=True)
+
+
+def run_waiting(*, worker_id: str, exclude: Any, limit: int = BATCH) -> int:
+    """Run the follow-ups of other intakes whose tasks wait in the queue, in the caller's
+    transaction, and mark their tasks done in it too; how many ran.
+
+    Under a burst the queue holds many; one task that takes on up to ``limit`` of them
+    saves the worker's per-task claim and bookkeeping (three commits each on SQLite): the
+    work and the marks commit together, or — if the transaction fails — the tasks are
+    still waiting for the next worker. Rows another worker holds are skipped.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import intake_followups
+
+    waiting = (
+        DBTaskResult.objects.ready()
+        .filter(
+            task_path=intake_followups.module_path,
+            backend_name=intake_followups.backend,
+            queue_name=intake_followups.queue_name,
+        )
+        .exclude(pk=exclude)
+    )
+    done = 0
+    while done < limit:
+        row = waiting.get_locked()
+        if row is None:
+            break
+        row.claim(worker_id)
+        incident_id, report_id, received_at = row.args_kwargs["args"]
+        try:
+            with transaction.atomic():
+                outcome = run_by_id(
+                    incident_id=incident_id,
+                    report_id=report_id,
+                    now=dt.datetime.fromisoformat(received_at),
+                )
+        except Exception as exc:
+            logger.exception("intake follow-ups of incident %s failed", incident_id)
+            row.set_failed(exc)
+        else:
+            row.set_successful(outcome)
+        done += 1
+    return done

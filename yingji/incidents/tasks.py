@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django_tasks import task
+from django.db import transaction
+from django_tasks import TaskContext, task
 
 
-@task()
-def intake_followups(incident_id: int, report_id: int, received_at: str) -> str:
-    """An intake's deadlines and scores, after the answer (``followups``, decision 0013)."""
+@task(takes_context=True)
+def intake_followups(
+    context: TaskContext, incident_id: int, report_id: int, received_at: str
+) -> str:
+    """An intake's deadlines and scores, after the answer (``followups``, decision 0013);
+    with the database queue, also those of intakes waiting behind it, in one commit."""
     from . import followups
 
-    return followups.run_by_id(
-        incident_id=incident_id,
-        report_id=report_id,
-        now=dt.datetime.fromisoformat(received_at),
-    )
+    with transaction.atomic():
+        outcome = followups.run_by_id(
+            incident_id=incident_id,
+            report_id=report_id,
+            now=dt.datetime.fromisoformat(received_at),
+        )
+        if followups.queue_in_database():
+            result = context.task_result
+            followups.run_waiting(
+                worker_id=(result.worker_ids or ["intake"])[-1], exclude=result.id
+            )
+    return outcome

@@ -226,15 +226,16 @@ def _minutes(delta: Any) -> int:
 
 
 def _responsible_unit(incident: Any, report: Any = None, explicit: Any = None) -> Any:
-    for candidate in (
-        explicit,
-        getattr(report, "unit", None),
-        incident.owner_unit if incident is not None else None,
-        incident.reporting_unit if incident is not None else None,
-    ):
-        if candidate is not None:
-            return candidate
-    return None
+    # In order, and only as far as needed: each later one may be a query.
+    if explicit is not None:
+        return explicit
+    if report is not None and getattr(report, "unit_id", None) is not None:
+        return report.unit
+    if incident is None:
+        return None
+    if incident.owner_unit_id is not None:
+        return incident.owner_unit
+    return incident.reporting_unit
 
 
 def _fmt(when: datetime) -> str:
@@ -395,12 +396,14 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
 
     incident = report.incident
     if report.kind == ReportKind.INITIAL:
-        initials = (
+        initials = list(
             Report.objects.filter(incident=incident, kind=ReportKind.INITIAL)
             .select_related("unit__region", "submitted_by")
             .defer("unit__region__boundary")  # an outline is tens of kB of GeoJSON
             .order_by("submitted_at", "id")
         )
+        for initial in initials:
+            initial.incident = incident  # read by report_is_complete: not once more each
         complete = next((r for r in initials if report_is_complete(r)), None)
         outcomes = []
         if complete is not None:

@@ -21,7 +21,7 @@ from yingji.core.testing.world import build_world
 from yingji.deadlines.loader import load_default_rules
 from yingji.deadlines.models import Deadline, DeadlineRule
 from yingji.geo.models import Region
-from yingji.incidents import services
+from yingji.incidents import followups, services
 from yingji.incidents.api.serializers import IncidentSerializer
 from yingji.incidents.api.views import IncidentViewSet
 from yingji.incidents.models import Incident
@@ -134,7 +134,9 @@ class DeferredFollowupTests(TestCase):
         incident = self.report("k-5")
         drain()
         before = (deadlines_of(incident), entries_of(incident))
-        intake_followups.call(incident.pk, incident.reports.get().pk, self.now.isoformat())
+        followups.run_by_id(
+            incident_id=incident.pk, report_id=incident.reports.get().pk, now=self.now
+        )
         self.assertEqual((deadlines_of(incident), entries_of(incident)), before)
 
     def test_a_report_before_the_worker_then_the_worker(self) -> None:
@@ -156,7 +158,25 @@ class DeferredFollowupTests(TestCase):
         self.assertEqual(len(steps), len(set(steps)))  # one deadline per step
 
     def test_a_gone_incident_is_skipped(self) -> None:
-        self.assertEqual(intake_followups.call(10**9, 10**9, self.now.isoformat()), "gone")
+        self.assertEqual(
+            followups.run_by_id(incident_id=10**9, report_id=10**9, now=self.now), "gone"
+        )
+
+    def test_one_task_takes_on_the_intakes_waiting_behind_it(self) -> None:
+        incidents = [self.report(f"k-b{n}") for n in range(3)]
+        call_command(
+            "db_worker",
+            "--batch",
+            "--max-tasks",
+            "1",
+            "--no-startup-delay",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+        rows = DBTaskResult.objects.filter(task_path=TASK)
+        self.assertEqual(sorted(rows.values_list("status", flat=True)), ["SUCCESSFUL"] * 3)
+        for incident in incidents:
+            self.assertTrue(deadlines_of(incident), incident)
 
 
 class AnswerTests(TestCase):
