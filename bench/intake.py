@@ -851,47 +851,44 @@ def drain_followups() -> int:
 
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
 CHANGES = """\
-What one report does: token auth and the role's permissions; validation of every field;
-the region from the point (in-process index, ~1 µs); the county's emergency office as
-owner; the incident, its 首报, their history rows and the timeline step; the deadlines of
-the rules in force (首报 by phone fulfilled at once, the written 首报 due, 较大: scene
-liaison, 续报, 日报), each with its check task queued; the scores of the fulfilled
-deadline and of a complete 首报; 较大: escalation notices to the duty room. About 40 SQL
-queries (half of them the deadline and scoring engines').
+What one report does before its answer: token auth and the role's permissions; validation
+of every field; the region from the point (in-process index, ~1 µs, then the region's row
+without its outline); the county's emergency office as owner; the incident, its 首报,
+their history rows, the timeline step and the queued follow-up task in one transaction
+(one commit); 较大: escalation notices to the duty room; the answer serialised from the
+object in memory. About 16 SQL statements. After the answer (decision 0013) `yingji
+worker` computes the deadlines of the rules in force (首报 by phone fulfilled at once, the
+written 首报 due, 较大: scene liaison, 续报, 日报), each with its check task queued, and the
+scores of the fulfilled deadline and of a complete 首报 — one task also takes on the
+intakes waiting behind it, in one commit.
 
-What made it faster (CPU per report measured in one process with the test client, SQLite;
-commit by commit in `git log`):
+What made it faster (CPU per report measured in one process with the test client, SQLite,
+`python -m bench.intake --cpu 300`; commit by commit in `git log`):
 
 | change | effect |
 | --- | --- |
 | one transaction per intake: deadlines, scores and check tasks in savepoints inside the intake's transaction (a failing hook is rolled back alone and logged; the intake stays); validation and lookups before it | 5 commits (fsyncs) per report → 1; the write lock is no longer held while validating |
 | the deadline engine no longer decodes region outlines (the city's is 70 kB of GeoJSON) to read a rule's region name | 72 → 42 ms CPU per report |
 | the responsible office from the region's path instead of walking `parent` (each step decoded a county outline) | 42 → 37.5 ms |
+| deadlines and scores after the answer, in a task queued in the intake's transaction (decision 0013) | request 36 → 17.5 ms; the worker ~35 ms |
+| the 201 answer serialises the incident in memory with a serializer built once per process; the point's region read without its outline; the reporter's unit by id | request 17.5 → 11–13 ms; SQL 30 → 16 |
+| scoring's hand-off reads deadline, units, regions and report in one query without outlines; one follow-up task also runs the intakes waiting behind it, in one commit | worker 38 → 21 ms per report |
 
-Where a report's time goes (profile, one process, share of the request): the deadline
-engine ~50 % (of which scoring the fulfilled 首报 deadline ~20 %: units and regions read
-one by one), scoring the 首报 ~8 %, validation and lookups ~10 %, the five INSERTs and the
-commit ~10 %, the answer (re-read and serialise the incident) ~9 %, DRF parsing,
-authentication and permissions ~8 %.
+What limits it: **CPU**. A 2-core machine answers at most 2 × 1000 / (CPU ms per
+request) requests a second; the rows "server CPU" above compare a report with the
+yardstick. The worker's CPU (row "worker CPU") comes out of the same two cores: a burst is
+acknowledged at the request's cost and the worker catches up after it (rows "follow-ups
+waiting … / drained in"), but a load that never stops is bounded by the sum. The
+latencies follow from the rate: 50 clients that send again as soon as they are answered
+wait about 50 / rate seconds (Little's law) — p99 < 250 ms at this load needs ~200
+reports/s. The disk is not the limit for reports (one commit each); it would be for the
+yardstick on an idle machine (one fsync per commit, one SQLite writer: at most the commit
+rate above).
 
-What limits it, and why the targets are missed: **CPU**. The server spends 6–15 times
-more CPU on a report than on the yardstick (rows "server CPU" above), so the ratio is
-about 0.1, and a 2-core machine serves at most 2 × 1000 / (CPU ms per report) reports a
-second — ~45 on SQLite when nothing else runs, far from 500. The latencies follow from
-the rate: 50 clients that send again as soon as they are answered wait about 50 / rate
-seconds (Little's law) — p99 < 250 ms at this load needs ~200 reports/s. The machine was
-shared while this ran (load average above; the disk's fsync rate swung from ~150/s to
-several thousand/s between runs with the other tenants). The disk is not the limit for reports (one commit each, see the decision
-0012); it would be for the yardstick on an idle machine (one fsync per commit, one
-SQLite writer: at most the commit rate above). 500 reports/s on one 2-core machine would
-need a report to cost ~4 ms of CPU — about what the yardstick costs — i.e. the deadline
-and scoring engines run after the answer (a task), and group commit on SQLite.
-
-Left (proposed): score deadlines and reports in the background task instead of inline
-(the scoring engine reads units and regions one by one, with their outlines);
-`User.scope_path` loads the user's region with its 16–70 kB outline on every request
-(`only("path")` or a lazy outline); the API answer re-reads the incident (it could
-serialise the object it has)."""
+Left (proposed): the request still spends ~2 SQL statements on the role's permissions
+(Django's per-user permission cache is per request) and two on the responsible office;
+the DRF input serializer is built per request (deep copies of ~35 fields); group commit
+on SQLite."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
@@ -1064,6 +1061,15 @@ def main(argv: list[str] | None = None) -> None:
         if proc.wait() != 0 or result is None:
             sys.exit(f"bench.intake failed on {backend}")
         outcomes.append(result)
+        print(
+            f"[{backend}] CPU per report {result['cpu_ms_per_report']} ms "
+            f"(yardstick {result['cpu_ms_per_yardstick']} ms), worker CPU per report "
+            f"{result['worker_cpu_ms_per_report']} ms; follow-ups waiting at the end "
+            f"{result['followups_backlog']}, drained in {result['followups_drain_s']} s, "
+            f"failed {result['followups_failed']}; deadlines per report "
+            f"{result.get('deadlines_per_report')}",
+            flush=True,
+        )
     if not args.no_write and len(outcomes) == len(BACKENDS):
         write_section(SECTION, doc_body(outcomes, sync, args))
     print(final_line(outcomes))
