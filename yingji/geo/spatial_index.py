@@ -317,6 +317,12 @@ def _column_type(model: Any, attname: str) -> str:
     return "int" if kind in _INT_TYPES else "text" if kind in _TEXT_TYPES else ""
 
 
+def _is_bool(model: Any, attname: str) -> bool:
+    f = next(f for f in model._meta.concrete_fields if f.attname == attname)
+    target = f.target_field if f.is_relation else f
+    return bool(target.get_internal_type() == "BooleanField")
+
+
 def _codes(values: list[Any]) -> tuple[np.ndarray, dict[str, int]]:
     """Dense int32 codes of a column's values and the vocabulary ``str(value) → code``."""
     words = np.array(["" if v is None else str(v) for v in values], dtype=object)
@@ -398,7 +404,9 @@ def _read_postgresql(
     with connection.cursor() as cursor:
         for param, attname in cols.items():
             if _column_type(model, attname) == "int":
-                exprs.append(f"COALESCE({q(attname)}::int8, {_NULL_INT})")
+                # boolean has no cast to int8, only to int4.
+                cast = "::int4::int8" if _is_bool(model, attname) else "::int8"
+                exprs.append(f"COALESCE({q(attname)}{cast}, {_NULL_INT})")
             else:
                 cursor.execute(
                     f"SELECT DISTINCT {q(attname)}::text FROM {table} "
@@ -461,9 +469,7 @@ def _int_codes(model: Any, attname: str, col: np.ndarray) -> tuple[np.ndarray, d
     """Dense codes of an integer (or boolean) column read as int8; the vocabulary is
     spelled as Python would print the value (``str(True)``, ``str(3)``, ``""``)."""
     uniq, inverse = np.unique(col, return_inverse=True)
-    f = next(f for f in model._meta.concrete_fields if f.attname == attname)
-    target = f.target_field if f.is_relation else f
-    is_bool = target.get_internal_type() == "BooleanField"
+    is_bool = _is_bool(model, attname)
     vocab = {
         "" if v == _NULL_INT else str(bool(v)) if is_bool else str(v): i
         for i, v in enumerate(uniq.tolist())

@@ -409,22 +409,33 @@ def test_radius_confirmed_in_a_thread_equals_brute_force(data, monkeypatch) -> N
         assert got.hits and got.hits[0].name.startswith("测试点")
 
 
+def assert_index_reads_agree(model: Any, filters: dict[str, str]) -> None:
+    """The index as built equals what the portable reader (Django's cursor) reads."""
+    cols = spatial_index.indexable_filters(model, filters)
+    region_col = "region_id" if spatial_index._has_region(model) else None
+    built = spatial_index.build_for_model(model, filters)
+    ids, lon, lat, region, raw = spatial_index._read_cursor(model, cols, region_col)
+    order = np.argsort(ids)
+    by_id = np.argsort(built.ids)
+    assert built.ids[by_id].tolist() == ids[order].tolist()
+    assert built.lon[by_id].tolist() == lon[order].tolist()
+    assert built.lat[by_id].tolist() == lat[order].tolist()
+    if region is not None:
+        assert built.region[by_id].tolist() == region[order].tolist()
+    for param in built.columns:
+        words = {code: word for word, code in built.vocab[param].items()}
+        got = [words[c] for c in built.columns[param][by_id].tolist()]
+        values = raw[param]
+        want = ["" if values[i] is None else str(values[i]) for i in order.tolist()]
+        assert got == want, (model, param)
+
+
 def test_index_read_by_copy_equals_the_cursor_read(data) -> None:
     # PostgreSQL builds the index with a binary COPY; it must hold what the portable
-    # reader (Django's cursor) reads. On SQLite both are the portable reader.
-    from django.db import connection
+    # reader reads, for the test layer (text, integer and foreign-key filters) and for
+    # every registered layer (booleans among them). On SQLite both are the same reader.
+    from yingji.geo.layers import all_layers
 
-    cols = spatial_index.indexable_filters(Incident, LAYER.filters)
-    a = spatial_index.build_for_model(Incident, LAYER.filters)
-    ids, lon, lat, region, raw = spatial_index._read_cursor(Incident, cols, "region_id")
-    order = np.argsort(ids)
-    assert sorted(a.ids.tolist()) == ids[order].tolist()
-    by_id = np.argsort(a.ids)
-    assert a.lon[by_id].tolist() == lon[order].tolist()
-    assert a.lat[by_id].tolist() == lat[order].tolist()
-    assert a.region[by_id].tolist() == region[order].tolist()
-    for param, values in raw.items():
-        words = {code: word for word, code in a.vocab[param].items()}
-        got = [words[c] for c in a.columns[param][by_id].tolist()]
-        want = ["" if values[i] is None else str(values[i]) for i in order.tolist()]
-        assert got == want, (param, connection.vendor)
+    assert_index_reads_agree(Incident, LAYER.filters)
+    for layer in all_layers():
+        assert_index_reads_agree(layer.model, layer.filters)
