@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from yingji.accounts.choices import Role, UnitKind
@@ -280,11 +280,20 @@ def board_incidents(incidents: QuerySet[Incident], ids: list[int]) -> list[Incid
 def board_summary(incidents: QuerySet[Incident], *, now: Any) -> dict[str, Any]:
     """The board's summary strip: open incidents in all, overdue, by level and by status.
 
-    Two aggregate queries: the counts grouped by (level, status), and the overdue ones —
-    an open deadline due before ``now`` — grouped by level.
+    One aggregate query: the counts grouped by (level, status), and in the same pass how
+    many of them are overdue — an open deadline due before ``now``; that set is a
+    non-correlated subquery (~1,700 ids on the city's board) which both databases build
+    once and probe per row (a second query over the 10,000 open ones cost as much again).
     """
+    from yingji.deadlines.models import Deadline
+
     from .choices import OPEN_STATUSES, Severity
 
+    # The open deadlines already due, written out per status: so SQLite reads them from
+    # (status, due_at) — ~1,700 entries — not all 10,000 open ones from the partial index.
+    overdue_ids = Deadline.objects.filter(
+        Q(status="pending", due_at__lt=now) | Q(status="late", met_at__isnull=True, due_at__lt=now)
+    ).values("incident_id")
     counts = (
         incidents.order_by()
         # Grouped on expressions, not on the columns: with the type filter (a join) SQLite
@@ -292,20 +301,15 @@ def board_summary(incidents: QuerySet[Incident], *, now: Any) -> dict[str, Any]:
         # 1,010,000 entries, 100 ms; this way it reads only the open rows (8 ms).
         .annotate(level=F("severity") + 0, state=F("status"))
         .values_list("level", "state")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(pk__in=overdue_ids)))
     )
     levels = dict.fromkeys(Severity.values, 0)
     statuses = dict.fromkeys([str(s) for s in OPEN_STATUSES], 0)
-    for severity, status, n in counts:
+    overdue_levels = dict.fromkeys(Severity.values, 0)
+    for severity, status, n, late in counts:
         levels[severity] = levels.get(severity, 0) + n
         statuses[status] = statuses.get(status, 0) + n
-    overdue_levels = dict(
-        incidents.filter(pk__in=_open_deadlines().filter(due_at__lt=now).values("incident_id"))
-        .order_by()
-        .values_list("severity")
-        .annotate(n=Count("pk"))
-        .values_list("severity", "n")
-    )
+        overdue_levels[severity] = overdue_levels.get(severity, 0) + late
     return {
         "total": sum(levels.values()),
         "overdue": sum(overdue_levels.values()),
