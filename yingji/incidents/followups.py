@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -35,8 +36,11 @@ def deferred() -> bool:
     return getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", WORKER) != INLINE
 
 
-# How many waiting intakes one follow-up task also takes on (see ``run_waiting``).
+# How many waiting intakes one follow-up task also takes on, and for how long at most
+# (see ``run_waiting``): on SQLite its transaction holds the one write lock, and every
+# intake waits for it — keep that short.
 BATCH = 50
+BATCH_SECONDS = 0.1
 
 
 def queue_in_database() -> bool:
@@ -124,15 +128,20 @@ def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: boo
         transaction.on_commit(enqueue, robust=True)
 
 
-def run_waiting(*, worker_id: str, exclude: Any, limit: int = BATCH) -> int:
+def run_waiting(
+    *, worker_id: str, exclude: Any, limit: int = BATCH, seconds: float | None = None
+) -> int:
     """Run the follow-ups of other intakes whose tasks wait in the queue, in the caller's
     transaction, and mark their tasks done in it too; how many ran.
 
     Under a burst the queue holds many; one task that takes on up to ``limit`` of them
-    saves the worker's per-task claim and bookkeeping (three commits each on SQLite): the
-    work and the marks commit together, or — if the transaction fails — the tasks are
-    still waiting for the next worker. Rows another worker holds are skipped.
+    (and stops taking more after ``seconds``) saves the worker's per-task claim and
+    bookkeeping (three commits each on SQLite): the work and the marks commit together,
+    or — if the transaction fails — the tasks are still waiting for the next worker. Rows
+    another worker holds are skipped.
     """
+    budget = BATCH_SECONDS if seconds is None else seconds
+    started = time.monotonic()
     from django_tasks_db.models import DBTaskResult
 
     from .tasks import intake_followups
@@ -147,7 +156,7 @@ def run_waiting(*, worker_id: str, exclude: Any, limit: int = BATCH) -> int:
         .exclude(pk=exclude)
     )
     done = 0
-    while done < limit:
+    while done < limit and time.monotonic() - started < budget:
         row = waiting.get_locked()
         if row is None:
             break

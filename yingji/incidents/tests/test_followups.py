@@ -168,6 +168,15 @@ class DeferredFollowupTests(TestCase):
         steps = [(row[0], row[1]) for row in after_report]
         self.assertEqual(len(steps), len(set(steps)))  # one deadline per step
 
+    def test_a_batch_stops_taking_more_when_its_time_is_up(self) -> None:
+        for n in range(3):
+            self.report(f"k-t{n}")
+        with mock.patch("yingji.incidents.followups.BATCH_SECONDS", 0):
+            drain("--max-tasks", "1")
+        rows = DBTaskResult.objects.filter(task_path=TASK)
+        self.assertEqual(rows.filter(status="SUCCESSFUL").count(), 1)
+        self.assertEqual(rows.filter(status="READY").count(), 2)
+
     def test_a_gone_incident_is_skipped(self) -> None:
         self.assertEqual(
             followups.run_by_id(incident_id=10**9, report_id=10**9, now=self.now), "gone"
@@ -175,7 +184,8 @@ class DeferredFollowupTests(TestCase):
 
     def test_one_task_takes_on_the_intakes_waiting_behind_it(self) -> None:
         incidents = [self.report(f"k-b{n}") for n in range(3)]
-        drain("--max-tasks", "1")
+        with mock.patch("yingji.incidents.followups.BATCH_SECONDS", 60):
+            drain("--max-tasks", "1")
         rows = DBTaskResult.objects.filter(task_path=TASK)
         self.assertEqual(sorted(rows.values_list("status", flat=True)), ["SUCCESSFUL"] * 3)
         for incident in incidents:
