@@ -177,6 +177,17 @@ class DeferredFollowupTests(TestCase):
         self.assertEqual(rows.filter(status="SUCCESSFUL").count(), 1)
         self.assertEqual(rows.filter(status="READY").count(), 2)
 
+    @override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    )
+    def test_with_another_backend_the_task_is_enqueued_on_commit(self) -> None:
+        with self.captureOnCommitCallbacks(execute=False) as callbacks:
+            incident = self.report("k-i")
+        self.assertEqual(len(callbacks), 1)
+        self.assertEqual(deadlines_of(incident), [])
+        callbacks[0]()  # the commit: the immediate backend runs the task now
+        self.assertTrue(deadlines_of(incident))
+
     def test_a_gone_incident_is_skipped(self) -> None:
         self.assertEqual(
             followups.run_by_id(incident_id=10**9, report_id=10**9, now=self.now), "gone"
