@@ -532,8 +532,9 @@ NOTES = """\
 What the page runs (`incidents.views.board`, `incidents.selectors.board_*`): the change
 token (two primary-key maxima); the summary strip — the open incidents the user may see
 (`restrict()`: a join on the region's path) with the filters, counted by (level, status)
-in one grouped query, and the overdue ones (an open deadline due before now, from the
-index `deadline_status_due`) counted by level; the first page's order — the earliest
+in one grouped query (from the index `incident_sev_status_region` alone when no type
+filter joins), with how many of each are overdue (an open deadline due before now: a
+non-correlated subquery read from `deadline_status_due`, built once); the first page's order — the earliest
 open deadlines of those incidents (partial index `deadline_open_incident`, a top-k sort
 of 4 × 101 rows), the first deadline of each incident being its next one, ties broken
 by level then receipt from a primary-key read of the ~100 candidates; the 100 rows by
