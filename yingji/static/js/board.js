@@ -53,7 +53,7 @@
   // --- map ---------------------------------------------------------------------------
   var mapEl = document.getElementById("board-map");
   var map = L.map(mapEl, { zoomControl: true, attributionControl: true }).setView(
-    [config.center[1], config.center[0]], config.zoom || 9);
+    config.center || [36.65, 117.12], config.zoom || 9);
   map.attributionControl.setPrefix(false);
   M.addBaseLayers(map, config);
   L.control.scale({ imperial: false }).addTo(map);
