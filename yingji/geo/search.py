@@ -30,6 +30,7 @@ are broken by the smaller id, so results are deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -715,7 +716,13 @@ def within_radius(
     # The database confirms the haversine shortlist (~2 % more than the answer) while
     # the exact distances are computed.
     wait = _confirm_soon(plan, pos, _trust_db)
-    d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
+    try:
+        d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
+    except BaseException:
+        # Never leave the worker on this thread's connection after we return.
+        with contextlib.suppress(Exception):
+            wait()
+        raise
     found = wait()
     sel = np.flatnonzero((d <= radius_m) & found.ok)
     sel = sel[_order(d[sel], idx.ids[pos[sel]])]
