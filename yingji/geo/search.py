@@ -350,6 +350,9 @@ def _fetch(
         # prefix nor the array's size and may pick a nested loop 100× slower on large
         # sets; planning costs ~0.2 ms.
         with psycopg.Cursor(raw) as cursor:
+            # On the cursor: a connection made before this module was imported does not
+            # see dumpers registered globally afterwards.
+            cursor.adapters.register_dumper(_Int8Array, _Int8ArrayDumper)
             cursor.execute(
                 "SELECT string_agg(int8send(s.pk), ''), array_agg(s.nm), "
                 "string_agg(float8send(COALESCE(s.lon, 'NaN')), ''), "
@@ -394,9 +397,6 @@ class _Int8ArrayDumper(psycopg.adapt.Dumper):
 
     def dump(self, obj: Any) -> bytes:
         return bytes(obj)
-
-
-psycopg.adapters.register_dumper(_Int8Array, _Int8ArrayDumper)
 
 
 def _int8_array(ids: np.ndarray) -> _Int8Array:
