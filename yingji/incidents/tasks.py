@@ -16,7 +16,7 @@ def intake_followups(
     with the database queue, also those of intakes waiting behind it, in one commit."""
     from . import followups
 
-    with transaction.atomic():
+    with transaction.atomic(), followups.rules_cached():
         outcome = followups.run_by_id(
             incident_id=incident_id,
             report_id=report_id,

@@ -9,6 +9,9 @@ longer apply. Calling a hook twice, or replaying it after a crash, changes nothi
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -69,6 +72,36 @@ class Outcome:
     occurred_at: datetime
     reason: str
     late_minutes: int | None = None
+
+
+_RULES: contextvars.ContextVar[dict[Any, list[Any]] | None] = contextvars.ContextVar(
+    "scoring_rules", default=None
+)
+
+
+@contextlib.contextmanager
+def rules_cached() -> Iterator[None]:
+    """Read the clauses of a (trigger, region, day) once for a batch of intakes (the
+    worker's follow-ups, one transaction) instead of once per entry. Nested: the outer
+    batch's cache is kept."""
+    if _RULES.get() is not None:
+        yield
+        return
+    token = _RULES.set({})
+    try:
+        yield
+    finally:
+        _RULES.reset(token)
+
+
+def _applicable(trigger: str, region: Any, on: Any) -> list[Any]:
+    cache = _RULES.get()
+    if cache is None:
+        return applicable_rules(trigger=trigger, region=region, on=on)
+    key = (trigger, region.path if region is not None else None, on)
+    if key not in cache:
+        cache[key] = applicable_rules(trigger=trigger, region=region, on=on)
+    return cache[key]
 
 
 # -- the reconciler --------------------------------------------------------------------------
@@ -182,7 +215,7 @@ def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> 
     for outcome in outcomes:
         on = timezone.localtime(outcome.occurred_at).date()
         region = _region_of(outcome)
-        for applicable in applicable_rules(trigger=outcome.trigger, region=region, on=on):
+        for applicable in _applicable(outcome.trigger, region, on):
             plan = _planned(applicable, outcome, source_kind=source_kind, source_id=source_id)
             if plan is not None and (plan.counts_for_unit or plan.counts_for_officer):
                 wanted[applicable.rule.pk] = plan
@@ -400,8 +433,9 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
             Report.objects.filter(incident=incident, kind=ReportKind.INITIAL)
             .select_related("unit__region", "submitted_by")
             .defer("unit__region__boundary")  # an outline is tens of kB of GeoJSON
-            .order_by("submitted_at", "id")
+            .order_by()  # sorted below: an ORDER BY over joined columns costs more to build
         )
+        initials.sort(key=lambda r: (r.submitted_at, r.pk))
         for initial in initials:
             initial.incident = incident  # read by report_is_complete: not once more each
         complete = next((r for r in initials if report_is_complete(r)), None)
