@@ -433,7 +433,9 @@ def _responsible_reports(incident: Incident, responsible: Unit | None) -> list[R
     return [r for r in ordered if from_responsible_side(r, responsible)]
 
 
-def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[Deadline]:
+def _sync(
+    incident: Incident, now: dt.datetime, *, upgrade_floor: bool, locked: bool = False
+) -> list[Deadline]:
     """Bring ``incident``'s deadlines in line with the rules, its status and its reports.
 
     - pending deadlines are recomputed from the rules in force (a severity change moves
@@ -442,13 +444,17 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
       a requirement that appears now counts from now at the earliest;
     - requirements that no longer apply (a downgrade, closing, merging) are waived;
     - existing reports from the responsible side fulfil what they can.
+
+    ``locked``: the caller has read ``incident`` FOR UPDATE in this transaction, with its
+    region and its owner unit's region; it is not read again.
     """
-    incident = (
-        Incident.objects.select_for_update(of=("self",))
-        .select_related("region", "owner_unit__region")
-        .defer("region__boundary", "owner_unit__region__boundary")
-        .get(pk=incident.pk)
-    )
+    if not locked:
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("region", "owner_unit__region")
+            .defer("region__boundary", "owner_unit__region__boundary")
+            .get(pk=incident.pk)
+        )
     responsible = incident.owner_unit
     open_ = incident.status in OPEN_STATUSES
     closed = incident.status == IncidentStatus.CLOSED
@@ -531,9 +537,14 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
             )
             changed.append(deadline)
 
+    # Deadlines created here, with the check time they were inserted with: the row goes in
+    # with it (no UPDATE right after the INSERT); the task is enqueued at the end if the
+    # deadline is still pending then.
+    checks_at: dict[int, dt.datetime] = {}
+
     def create(kind: str, sequence: int, anchor: dt.datetime, due: dt.datetime) -> Deadline:
         rule = rules[kind]
-        deadline: Deadline = Deadline.objects.create(
+        deadline = Deadline(
             incident=incident,
             kind=kind,
             sequence=sequence,
@@ -543,6 +554,9 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
             anchor_at=anchor,
             due_at=due,
         )
+        deadline.next_check_at = next_check_time(deadline, now)
+        deadline.save(force_insert=True)
+        checks_at[deadline.pk] = deadline.next_check_at
         existing.append(deadline)
         by_step[(kind, sequence)] = deadline
         changed.append(deadline)
@@ -632,7 +646,12 @@ def _sync(incident: Incident, now: dt.datetime, *, upgrade_floor: bool) -> list[
         )
 
     for deadline in changed:
-        if deadline.status == DeadlineStatus.PENDING:
+        if deadline.status != DeadlineStatus.PENDING:
+            continue
+        inserted_with = checks_at.pop(deadline.pk, None)
+        if inserted_with is not None and deadline.next_check_at == inserted_with:
+            _enqueue_check(deadline.pk, inserted_with)
+        else:
             schedule_check(deadline, now=now)
     return existing
 
@@ -711,7 +730,12 @@ def schedule_check(deadline: Deadline, *, now: dt.datetime | None = None) -> dt.
         return when
     deadline.next_check_at = when
     deadline.save(update_fields=["next_check_at"])
-    pk = deadline.pk
+    _enqueue_check(deadline.pk, when)
+    return when
+
+
+def _enqueue_check(pk: int, when: dt.datetime) -> None:
+    """Enqueue the check task of deadline ``pk`` for ``when`` (its ``next_check_at``)."""
 
     def enqueue() -> None:
         from .tasks import deadline_check
@@ -722,7 +746,6 @@ def schedule_check(deadline: Deadline, *, now: dt.datetime | None = None) -> dt.
         enqueue()  # the task row commits with the deadline
     else:
         _on_commit(enqueue)
-    return when
 
 
 def next_check_time(deadline: Deadline, now: dt.datetime) -> dt.datetime:
@@ -737,10 +760,15 @@ def next_check_time(deadline: Deadline, now: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
-def deadlines_on_incident(*, incident: Incident, now: dt.datetime | None = None) -> list[Deadline]:
-    """Create or refresh the incident's deadlines; flag a possible 漏报. Idempotent."""
+def deadlines_on_incident(
+    *, incident: Incident, now: dt.datetime | None = None, locked: bool = False
+) -> list[Deadline]:
+    """Create or refresh the incident's deadlines; flag a possible 漏报. Idempotent.
+
+    ``locked``: the caller read ``incident`` FOR UPDATE in this transaction, with its
+    region and its owner unit's region (the worker's follow-ups): not read again."""
     now = now or timezone.now()
-    deadlines = _sync(incident, now, upgrade_floor=False)
+    deadlines = _sync(incident, now, upgrade_floor=False, locked=locked)
     _suspect_missed(incident, now)
     return deadlines
 

@@ -80,18 +80,23 @@ def rules_cached() -> Iterator[None]:
         yield
 
 
-def run(*, incident: Incident, report: Report, now: dt.datetime) -> None:
+def run(*, incident: Incident, report: Report, now: dt.datetime, locked: bool = False) -> None:
     """Compute the incident's deadlines (with their check tasks) and score its 首报, in the
     current transaction, each in a savepoint. Idempotent: running it twice, or after a
-    later report already brought the deadlines in line, changes nothing."""
+    later report already brought the deadlines in line, changes nothing. ``locked``: the
+    caller read ``incident`` FOR UPDATE with its regions (``run_by_id``)."""
     from yingji.deadlines import services as deadline_services
     from yingji.scoring.services import score_on_report
 
     with transaction.atomic(), deadline_services.in_caller_transaction(), rules_cached():
         # deadlines_on_incident also matches the 首报 against its deadline.
+        hook = deadline_services.deadlines_on_incident
         _in_savepoint(
             "deadlines_on_incident",
-            lambda: deadline_services.deadlines_on_incident(incident=incident, now=now),
+            # ``locked`` only when set: the inline call stays (incident=…, now=…).
+            (lambda: hook(incident=incident, now=now, locked=True))
+            if locked
+            else (lambda: hook(incident=incident, now=now)),
         )
         _in_savepoint("score_on_report", lambda: score_on_report(report=report))
 
@@ -99,7 +104,9 @@ def run(*, incident: Incident, report: Report, now: dt.datetime) -> None:
 def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
     """The task's body: the follow-ups of a committed intake (``gone`` if it is not there)."""
     incidents = (
-        Incident.objects.filter(pk=incident_id)
+        # Locked here, once: the deadline engine works on this read (``locked``).
+        Incident.objects.select_for_update(of=("self",))
+        .filter(pk=incident_id)
         .select_related("region", "owner_unit__region", "reporting_unit__region")
         # Region outlines are GeoJSON of up to 70 kB: the engines read names and paths.
         .defer(
@@ -117,7 +124,7 @@ def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
     if incident is None or report is None:
         return "gone"
     report.incident = incident
-    run(incident=incident, report=report, now=now)
+    run(incident=incident, report=report, now=now, locked=True)
     return "done"
 
 
