@@ -88,7 +88,12 @@ def run(*, incident: Incident, report: Report, now: dt.datetime, locked: bool = 
     from yingji.deadlines import services as deadline_services
     from yingji.scoring.services import score_on_report
 
-    with transaction.atomic(), deadline_services.in_caller_transaction(), rules_cached():
+    # No savepoint of its own: each follow-up has one, and neither lets an error out.
+    with (
+        transaction.atomic(savepoint=False),
+        deadline_services.in_caller_transaction(),
+        rules_cached(),
+    ):
         # deadlines_on_incident also matches the 首报 against its deadline.
         hook = deadline_services.deadlines_on_incident
         _in_savepoint(

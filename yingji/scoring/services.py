@@ -130,7 +130,7 @@ def _add(entry: ScoreEntry) -> ScoreEntry | None:
 
 def _reversal_of(entry: ScoreEntry, generation: int) -> ScoreEntry:
     return ScoreEntry(
-        rule=entry.rule,
+        rule_id=entry.rule_id,
         trigger=entry.trigger,
         unit_id=entry.unit_id,
         reported_by_id=entry.reported_by_id,
@@ -202,8 +202,7 @@ def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> 
     existing = list(
         ScoreEntry.objects.select_for_update()
         .filter(source_kind=source_kind, source_id=source_id)
-        .select_related("rule")
-        .order_by("generation", "id")
+        .order_by("generation", "id")  # only rule ids are read: the rule is not joined
     )
     reversed_ids = {e.reverses_id for e in existing if e.reverses_id is not None}
     active = {e.rule_id: e for e in existing if e.reverses_id is None and e.pk not in reversed_ids}
