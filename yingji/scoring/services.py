@@ -199,10 +199,12 @@ def _same_target(entry: ScoreEntry, plan: ScoreEntry) -> bool:
 
 def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> list[ScoreEntry]:
     """Make the ledger for one source match ``outcomes``; return the entries added."""
-    existing = list(
+    existing = sorted(
+        # Only rule ids are read: the rule is not joined. Sorted here, not by an ORDER BY.
         ScoreEntry.objects.select_for_update()
         .filter(source_kind=source_kind, source_id=source_id)
-        .order_by("generation", "id")  # only rule ids are read: the rule is not joined
+        .order_by(),
+        key=lambda e: (e.generation, e.pk),
     )
     reversed_ids = {e.reverses_id for e in existing if e.reverses_id is not None}
     active = {e.rule_id: e for e in existing if e.reverses_id is None and e.pk not in reversed_ids}
