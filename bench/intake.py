@@ -771,15 +771,17 @@ def cpu_backend(args: argparse.Namespace) -> None:
             profile.enable()
         from django.db import connection
 
-        counted = {"n": 0}
+        counted = {"n": 0, "savepoints": 0}
 
         def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
             counted["n"] += 1
+            if sql.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+                counted["savepoints"] += 1
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
             reports = measure(INTAKE_PATH, args.cpu, 0)
-        report_queries, counted["n"] = counted["n"], 0
+        report_queries, counted["n"], counted["savepoints"] = counted["n"], 0, 0
         if profile is not None:
             profile.disable()
         later: list[float] = []
@@ -789,7 +791,7 @@ def cpu_backend(args: argparse.Namespace) -> None:
         started = time.process_time()
         with connection.execute_wrapper(count):
             done = drain_followups()
-        worker_queries = counted["n"]
+        worker_queries, worker_savepoints = counted["n"], counted["savepoints"]
         if worker_profile is not None:
             worker_profile.disable()
         if done:
@@ -815,6 +817,7 @@ def cpu_backend(args: argparse.Namespace) -> None:
         print(
             f"SQL per report: {report_queries / args.cpu:.1f}; "
             f"per deferred follow-up (with the worker's own): {worker_queries / max(1, done):.1f}"
+            f" ({worker_savepoints / max(1, done):.1f} of them savepoints and their releases)"
         )
         mean_r = sum(reports) / len(reports)
         mean_y = sum(yard) / len(yard)
