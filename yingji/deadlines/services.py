@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit, User
+from yingji.core.batch import BatchMemo
 from yingji.core.services import check_scope, save_with_history
 from yingji.incidents.choices import (
     EXTERNAL_CHANNELS,
@@ -112,38 +113,19 @@ def in_caller_transaction() -> Iterator[None]:
         _INLINE.reset(token)
 
 
-_RULES: contextvars.ContextVar[dict[Any, dict[str, DeadlineRule]] | None] = contextvars.ContextVar(
-    "deadline_rules", default=None
-)
-
-
-@contextlib.contextmanager
-def rules_cached() -> Iterator[None]:
-    """Read the deadline rules of a (region, level, day) once for a batch of intakes (the
-    worker's follow-ups, one transaction) instead of once per incident. Nested: the outer
-    batch's cache is kept."""
-    if _RULES.get() is not None:
-        yield
-        return
-    token = _RULES.set({})
-    try:
-        yield
-    finally:
-        _RULES.reset(token)
+# Deadline rules per (region, level, day), read once per worker batch (decision 0013).
+_RULES: BatchMemo[tuple[str, int, dt.date], dict[str, DeadlineRule]] = BatchMemo("deadline_rules")
+rules_cached = _RULES.active
 
 
 def _rules_for(incident: Incident) -> dict[str, DeadlineRule]:
-    cache = _RULES.get()
-    if cache is None:
-        return applicable_rules(
-            region_path=incident.region.path, severity=incident.severity, at=incident.received_at
-        )
     key = (incident.region.path, incident.severity, timezone.localdate(incident.received_at))
-    if key not in cache:
-        cache[key] = applicable_rules(
+    return _RULES.get(
+        key,
+        lambda: applicable_rules(
             region_path=incident.region.path, severity=incident.severity, at=incident.received_at
-        )
-    return cache[key]
+        ),
+    )
 
 
 def _on_commit(func: Callable[[], Any]) -> None:

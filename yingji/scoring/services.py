@@ -9,9 +9,6 @@ longer apply. Calling a hook twice, or replaying it after a crash, changes nothi
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yingji.core.batch import BatchMemo
 from yingji.core.services import check_scope, save_with_history
 
 from .choices import NoticeStatus, SourceKind, Trigger
@@ -74,34 +72,14 @@ class Outcome:
     late_minutes: int | None = None
 
 
-_RULES: contextvars.ContextVar[dict[Any, list[Any]] | None] = contextvars.ContextVar(
-    "scoring_rules", default=None
-)
-
-
-@contextlib.contextmanager
-def rules_cached() -> Iterator[None]:
-    """Read the clauses of a (trigger, region, day) once for a batch of intakes (the
-    worker's follow-ups, one transaction) instead of once per entry. Nested: the outer
-    batch's cache is kept."""
-    if _RULES.get() is not None:
-        yield
-        return
-    token = _RULES.set({})
-    try:
-        yield
-    finally:
-        _RULES.reset(token)
+# Scoring clauses per (trigger, region, day), read once per worker batch (decision 0013).
+_RULES: BatchMemo[tuple[str, str | None, Any], list[Any]] = BatchMemo("scoring_rules")
+rules_cached = _RULES.active
 
 
 def _applicable(trigger: str, region: Any, on: Any) -> list[Any]:
-    cache = _RULES.get()
-    if cache is None:
-        return applicable_rules(trigger=trigger, region=region, on=on)
     key = (trigger, region.path if region is not None else None, on)
-    if key not in cache:
-        cache[key] = applicable_rules(trigger=trigger, region=region, on=on)
-    return cache[key]
+    return _RULES.get(key, lambda: applicable_rules(trigger=trigger, region=region, on=on))
 
 
 # -- the reconciler --------------------------------------------------------------------------
