@@ -28,7 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from yingji.geo import spatial_index
+from yingji.geo import model_cache
 from yingji.geo.coords import convert
 
 from .census import (
@@ -602,10 +602,10 @@ class Importer:
         self.model._default_manager.bulk_create(objs)
         if any(obj.pk is None for obj in objs):  # a database that cannot return ids
             raise DatabaseError("bulk insert returned no ids")
-        # bulk_create sends no save signals: drop this process's spatial index of the layer
-        # so the map's searches see the imported rows at once, not after the index's TTL.
+        # bulk_create sends no save signals: drop what this process's map caches built
+        # from the layer so its searches see the imported rows at once, not after the TTL.
         model = self.model
-        transaction.on_commit(lambda: spatial_index.invalidate(model))
+        transaction.on_commit(lambda: model_cache.invalidate_model(model))
         history = getattr(self.model, "history", None)
         if history is not None:
             history.bulk_history_create(

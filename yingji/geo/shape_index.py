@@ -16,19 +16,15 @@ only *miss* a shape created or moved meanwhile, never show one the user may not 
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import orjson
-from django.conf import settings
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.db.models.signals import post_delete, post_save
 
-from yingji.geo.spatial_index import version_of
+from yingji.geo.model_cache import ModelCache
 
 FETCH_CHUNK = 5_000
 
@@ -103,57 +99,14 @@ def build(model: Any, shape_field: str) -> ShapeBoxes:
     )
 
 
-@dataclass
-class _Entry:
-    boxes: ShapeBoxes
-    version: tuple[Any, ...]
-    fresh_until: float
-
-
-_lock = threading.Lock()
-_cache: dict[tuple[str, str], _Entry] = {}
-_connected: set[Any] = set()
-
-
-def _ttl() -> float:
-    return float(getattr(settings, "YINGJI_SPATIAL_INDEX_TTL", 5.0))
-
-
-def _on_change(sender: Any, **kwargs: Any) -> None:
-    invalidate(sender)
+_CACHE: ModelCache[ShapeBoxes] = ModelCache("geo.shape_index")
 
 
 def get_boxes(model: Any, shape_field: str) -> ShapeBoxes:
     """The process-wide boxes of ``model.<shape_field>``, rebuilt when its rows changed."""
-    if model not in _connected:
-        with _lock:
-            if model not in _connected:
-                uid = f"geo.shape_index.{model._meta.label}"
-                post_save.connect(_on_change, sender=model, dispatch_uid=uid + ".save")
-                post_delete.connect(_on_change, sender=model, dispatch_uid=uid + ".delete")
-                _connected.add(model)
-    key = (model._meta.label, shape_field)
-    entry = _cache.get(key)
-    if entry is not None and time.monotonic() < entry.fresh_until:
-        return entry.boxes
-    with _lock:
-        entry = _cache.get(key)
-        if entry is not None and time.monotonic() < entry.fresh_until:
-            return entry.boxes
-        version = version_of(model)
-        if entry is None or entry.version != version:
-            entry = _Entry(build(model, shape_field), version, 0.0)
-        entry.fresh_until = time.monotonic() + _ttl()
-        _cache[key] = entry
-        return entry.boxes
+    return _CACHE.get(model, shape_field, lambda: build(model, shape_field))
 
 
 def invalidate(model: Any | None = None) -> None:
     """Drop the cached boxes of ``model`` (every model when None)."""
-    with _lock:
-        if model is None:
-            _cache.clear()
-            return
-        label = getattr(getattr(model, "_meta", None), "label", None)
-        for key in [k for k in _cache if k[0] == label]:
-            del _cache[key]
+    _CACHE.invalidate(model)

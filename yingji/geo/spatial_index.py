@@ -17,7 +17,7 @@ row. Cells are square in metres (``dx = dy / cos(mid latitude)``) and sized for 
 
 Freshness: the index of a layer is rebuilt when the model's version key changes (on
 PostgreSQL the table's write counters, elsewhere the highest id and latest
-``updated_at``; see :func:`version_of`). The key is checked at
+``updated_at``; see :func:`yingji.geo.model_cache.version_of`). The key is checked at
 most every ``YINGJI_SPATIAL_INDEX_TTL`` seconds (default 5); saving or deleting a row of
 the layer's model in this process drops the index at once (a cache signal). Since the
 search service confirms candidates with the database, a stale index can only *miss* a
@@ -28,17 +28,14 @@ or one outside the user's scope.
 from __future__ import annotations
 
 import math
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
-from django.conf import settings
-from django.db import connections, models
-from django.db.models import Max
-from django.db.models.signals import post_delete, post_save
+from django.db import connections
+
+from yingji.geo.model_cache import ModelCache, ttl
 
 POINTS_PER_CELL = 8
 MAX_CELLS = 4_000_000
@@ -503,91 +500,18 @@ def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIn
 
 # --- the process-wide cache ------------------------------------------------------------------
 
-
-@dataclass
-class _Entry:
-    index: GridIndex
-    version: tuple[Any, ...]
-    fresh_until: float
-
-
-_lock = threading.Lock()
-_cache: dict[tuple[str, str], _Entry] = {}
-_connected: set[Any] = set()
+_CACHE: ModelCache[GridIndex] = ModelCache("geo.spatial_index")
 
 
 def _ttl() -> float:
-    return float(getattr(settings, "YINGJI_SPATIAL_INDEX_TTL", 5.0))
-
-
-def version_of(model: Any) -> tuple[Any, ...]:
-    """What changes when rows of ``model`` are added, edited or deleted.
-
-    On PostgreSQL: the table's write counters from ``pg_stat_user_tables`` (inserted,
-    updated, deleted tuples; published by each backend within about a second of its
-    commit) and the highest id — O(1), whatever the table's size. Elsewhere: the
-    highest id and the latest ``updated_at`` (a scan, fine for SQLite-sized tables).
-    Rows deleted by another process are dropped anyway when the search service confirms
-    candidates, and writes in this process drop the index through signals.
-    """
-    connection = connections[model._base_manager.db]
-    top = model._base_manager.order_by().aggregate(top=Max("pk"))["top"]
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
-                "WHERE relid = %s::regclass",
-                [connection.ops.quote_name(model._meta.db_table)],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return (top, *row)
-    latest = None
-    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
-        latest = model._base_manager.order_by().aggregate(latest=Max("updated_at"))["latest"]
-    return (top, latest)
-
-
-def _on_change(sender: Any, **kwargs: Any) -> None:
-    invalidate(sender)
+    return ttl()
 
 
 def get_index(key: str, model: Any, filters: dict[str, str] | None = None) -> GridIndex:
     """The process-wide index of a layer, rebuilt when its model's rows changed."""
-    if model not in _connected:
-        with _lock:
-            if model not in _connected:
-                uid = f"geo.spatial_index.{model._meta.label}"
-                post_save.connect(_on_change, sender=model, dispatch_uid=uid + ".save")
-                post_delete.connect(_on_change, sender=model, dispatch_uid=uid + ".delete")
-                _connected.add(model)
-    cache_key = (key, model._meta.label)
-    entry = _cache.get(cache_key)
-    now = time.monotonic()
-    if entry is not None and now < entry.fresh_until:
-        return entry.index
-    with _lock:
-        entry = _cache.get(cache_key)
-        if entry is not None and time.monotonic() < entry.fresh_until:
-            return entry.index
-        version = version_of(model)
-        if entry is None or entry.version != version:
-            entry = _Entry(build_for_model(model, filters), version, 0.0)
-        entry.fresh_until = time.monotonic() + _ttl()
-        _cache[cache_key] = entry
-        return entry.index
+    return _CACHE.get(model, key, lambda: build_for_model(model, filters))
 
 
 def invalidate(model: Any | None = None) -> None:
     """Drop the cached index of ``model``'s layers (all layers when None)."""
-    with _lock:
-        if model is None:
-            _cache.clear()
-            return
-        label = (
-            model._meta.label
-            if isinstance(model, type) and issubclass(model, models.Model)
-            else None
-        )
-        for cache_key in [k for k in _cache if k[1] == label]:
-            del _cache[cache_key]
+    _CACHE.invalidate(model)
