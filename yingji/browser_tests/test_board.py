@@ -14,11 +14,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from yingji.accounts.services import unit_create, user_create
+from yingji.browser_tests.helpers import PASSWORD, log_in
 from yingji.geo.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "browser-test-2026"
 LIXIA = (117.0750, 36.6660)  # 历下区
 SHIZHONG = (116.9700, 36.6200)  # 市中区
 
@@ -87,14 +87,6 @@ def world(transactional_db: Any) -> dict[str, Any]:
     )  # fmt: skip
     general = report(county_b, "市中区道路积水", SHIZHONG)
     return {"duty": duty, "late": late, "general": general, "county_b": county_b}
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_board_marks_overdue_filters_and_follows_changes(

@@ -25,11 +25,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from yingji.accounts.services import unit_create, user_create
+from yingji.browser_tests.helpers import PASSWORD, log_in
 from yingji.geo.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "browser-test-2026"
 PHONE = {"width": 375, "height": 812}
 DESK = {"width": 1440, "height": 900}
 # A point inside 历下区 (370102) of the Jinan reference boundaries.
@@ -92,14 +92,6 @@ def _scoring_defaults() -> None:
     if not ScoringRule.objects.filter(is_default=True).exists():
         migration = import_module("yingji.scoring.migrations.0002_default_rules")
         migration.add_defaults(apps, None)
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def choose_type(page: Any, query: str, name: str) -> None:

@@ -28,13 +28,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pyproj import Geod
 
-from yingji.accounts.services import unit_create, user_create
+from yingji.browser_tests.helpers import api_as, city_and_county, log_in
 from yingji.geo import spatial_index
 from yingji.geo.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "browser-test-2026"
 POLYGON_URL = "/api/v1/geo/search/polygon/"
 LAYERS = ("teams.team", "shelters.shelter")
 INCIDENTS = "incidents.incident"
@@ -49,24 +48,9 @@ def world(transactional_db: Any) -> dict[str, Any]:
     from yingji.shelters import demo as shelters_demo
     from yingji.teams import demo as teams_demo
 
-    call_command("load_regions", verbosity=0)
-    call_command("load_demo_townships", verbosity=0)
+    world = city_and_county("yizhangtu", "lixia-map")
+    admin = world["admin"]
     call_command("load_incident_types", verbosity=0)
-    city = Region.objects.get(code="370100")
-    units = {}
-    for code, name in (("370100", "济南市应急管理局"), ("370102", "历下区应急管理局"),
-                       ("370103", "市中区应急管理局"), ("370104", "槐荫区应急管理局")):  # fmt: skip
-        units[code] = unit_create(
-            actor=None, name=name, kind="emergency_office", region=Region.objects.get(code=code)
-        )
-    admin = user_create(
-        actor=None, username="yizhangtu", password=PASSWORD, role="city_admin",
-        unit=units["370100"], full_name="赵指挥", check_password=False,
-    )  # fmt: skip
-    county = user_create(
-        actor=None, username="lixia-map", password=PASSWORD, role="county_officer",
-        unit=units["370102"], full_name="历下区操作员", check_password=False,
-    )  # fmt: skip
     teams_demo.load(scale=1.0, seed=7)
     shelters_demo.load(scale=1.0, seed=7)
     for i, (lon, lat, title) in enumerate(
@@ -87,25 +71,10 @@ def world(transactional_db: Any) -> dict[str, Any]:
                 "source_channel": "written",
             },
         )
-    assert city is not None
     # The live server runs in this process and the demo loaders bulk-insert (no save
     # signals): drop the spatial index the previous test's rows left, as a real write would.
     spatial_index.invalidate()
-    return {"admin": admin, "county": county, "units": units}
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def api_as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return world
 
 
 def layer_count(client: Client, key: str, **params: str) -> int:

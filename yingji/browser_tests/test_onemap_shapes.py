@@ -14,16 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
-from yingji.accounts.services import unit_create, user_create
+from yingji.browser_tests.helpers import api_as, city_and_county, log_in
 from yingji.geo import shape_index, spatial_index
-from yingji.geo.models import Region
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "browser-test-2026"
 ROADS = "hazards.lowlyingroad"
 HAZARDS = "hazards.hazardsource"
 
@@ -32,41 +28,12 @@ HAZARDS = "hazards.hazardsource"
 def world(transactional_db: Any) -> dict[str, Any]:
     from yingji.hazards import demo as hazards_demo
 
-    call_command("load_regions", verbosity=0)
-    call_command("load_demo_townships", verbosity=0)
-    units = {}
-    for code, name in (("370100", "济南市应急管理局"), ("370102", "历下区应急管理局"),
-                       ("370103", "市中区应急管理局"), ("370104", "槐荫区应急管理局")):  # fmt: skip
-        units[code] = unit_create(
-            actor=None, name=name, kind="emergency_office", region=Region.objects.get(code=code)
-        )
-    admin = user_create(
-        actor=None, username="shapes-admin", password=PASSWORD, role="city_admin",
-        unit=units["370100"], full_name="赵指挥", check_password=False,
-    )  # fmt: skip
-    county = user_create(
-        actor=None, username="shapes-lixia", password=PASSWORD, role="county_officer",
-        unit=units["370102"], full_name="历下区操作员", check_password=False,
-    )  # fmt: skip
+    world = city_and_county("shapes-admin", "shapes-lixia")
     hazards_demo.load(scale=0.1, seed=7)
     # The demo bulk-inserts (no save signals) and the live server shares this process.
     spatial_index.invalidate()
     shape_index.invalidate()
-    return {"admin": admin, "county": county}
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit].btn")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-def api_as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return world
 
 
 def open_map_with(page: Any, key: str) -> None:

@@ -11,13 +11,13 @@ import pytest
 from django.core.management import call_command
 
 from yingji.accounts.services import unit_create, user_create
+from yingji.browser_tests.helpers import PASSWORD
 from yingji.geo.models import Region
 from yingji.shelters.models import Shelter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 USERNAME = "lixia-forms"
-PASSWORD = "browser-test-2026"
 # A point inside 历下区 (370102) of the Jinan reference boundaries.
 LIXIA = (117.0750, 36.6660)
 
