@@ -28,6 +28,7 @@ from yingji.geo.views import map_page_config
 
 from . import selectors, services
 from .choices import MovementKind
+from .exports import LOT_EXPORT, MOVEMENT_EXPORT, WAREHOUSE_EXPORT
 from .filtersets import StockLotFilterSet, StockMovementFilterSet, WarehouseFilterSet
 from .models import StockLot, StockMovement, SupplyItem, Warehouse
 
@@ -167,26 +168,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # --- Warehouses ----------------------------------------------------------------------------------
 
-WAREHOUSE_EXPORT = [
-    "name",
-    "kind",
-    "region",
-    "owner_unit",
-    "operator",
-    "address",
-    "lon",
-    "lat",
-    "area_m2",
-    "volume_m3",
-    "keeper",
-    "keeper_phone",
-    "phone_24h",
-    "agreement_no",
-    "agreement_end",
-    "is_active",
-    "is_synthetic",
-]
-
 
 @login_required
 def warehouse_list(request: HttpRequest) -> HttpResponse:
@@ -278,20 +259,6 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- Lots and their movements ------------------------------------------------------------------
-
-LOT_EXPORT = [
-    "warehouse",
-    "item__code",
-    "item__name",
-    "item__unit",
-    "quantity",
-    "reserved",
-    "batch",
-    "produced_on",
-    "expires_on",
-    "condition",
-    "source",
-]
 
 
 @login_required
@@ -446,22 +413,6 @@ def warehouse_receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Ledger and dispatch --------------------------------------------------------------------------
-
-MOVEMENT_EXPORT = [
-    "at",
-    "kind",
-    "warehouse",
-    "item__code",
-    "item__name",
-    "quantity",
-    "delta",
-    "balance_after",
-    "reason",
-    "actor",
-    "reference",
-    "destination",
-    "counterpart_warehouse",
-]
 
 
 @login_required

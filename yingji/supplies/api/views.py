@@ -26,6 +26,7 @@ from yingji.core.api.viewsets import (
 )
 from yingji.core.models import permission_name
 from yingji.supplies import selectors, services
+from yingji.supplies.exports import LOT_EXPORT, MOVEMENT_EXPORT, WAREHOUSE_EXPORT
 from yingji.supplies.filtersets import (
     StockLotFilterSet,
     StockMovementFilterSet,
@@ -144,26 +145,7 @@ class WarehouseViewSet(RestrictedModelViewSet):
     search_fields = ["name", "address", "keeper", "operator"]
     ordering_fields = ["name", "kind", "updated_at", "agreement_end", "last_reviewed_at"]
     permission_actions = {**RestrictedModelViewSet.permission_actions, "review": "change"}
-    export_fields = [
-        "name",
-        "kind",
-        "region",
-        "owner_unit",
-        "operator",
-        "address",
-        "lon",
-        "lat",
-        "area_m2",
-        "volume_m3",
-        "keeper",
-        "keeper_phone",
-        "phone_24h",
-        "agreement_no",
-        "agreement_end",
-        "is_active",
-        "is_synthetic",
-        "last_reviewed_at",
-    ]
+    export_fields = WAREHOUSE_EXPORT
     export_title = "物资仓库"
 
     def perform_create(self, serializer: Any) -> None:
@@ -201,19 +183,7 @@ class StockLotViewSet(RestrictedModelViewSet):
         **RestrictedModelViewSet.permission_actions,
         **dict.fromkeys(MOVEMENT_ACTIONS, "change"),
     }
-    export_fields = [
-        "warehouse",
-        "item__code",
-        "item__name",
-        "item__unit",
-        "quantity",
-        "reserved",
-        "batch",
-        "produced_on",
-        "expires_on",
-        "condition",
-        "source",
-    ]
+    export_fields = LOT_EXPORT
     export_title = "库存批次"
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -291,22 +261,7 @@ class StockMovementViewSet(RestrictedReadOnlyViewSet):
     filterset_class = StockMovementFilterSet
     search_fields = ["reason", "reference", "item__name", "destination"]
     ordering_fields = ["at", "quantity"]
-    export_fields = [
-        "at",
-        "kind",
-        "warehouse",
-        "item__code",
-        "item__name",
-        "quantity",
-        "delta",
-        "balance_after",
-        "reserved_after",
-        "reason",
-        "actor",
-        "reference",
-        "destination",
-        "counterpart_warehouse",
-    ]
+    export_fields = MOVEMENT_EXPORT
     export_title = "库存流水"
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
