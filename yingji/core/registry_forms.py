@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yingji.core.models import permission_name
+from yingji.core.services import region_in_scope
 
 Service = Callable[..., Any]
 POINT = ("lon", "lat", "source_crs")
@@ -98,13 +99,6 @@ def has_point(model: Any) -> bool:
 
 def has_region(model: Any) -> bool:
     return any(f.name == "region" for f in model._meta.concrete_fields)
-
-
-def in_scope(user: Any, region: Any) -> bool:
-    if user.is_superuser:
-        return True
-    scope: str | None = getattr(user, "scope_path", None)
-    return bool(scope) and region is not None and str(region.path).startswith(scope or "-")
 
 
 class _NoOverflow:
@@ -274,7 +268,7 @@ def _resolve_region(form: forms.Form, target: FormTarget, user: Any, obj: Any) -
 
         crs = data.get("source_crs") or "wgs84"
         point_region = region_from_point(*convert(lon, lat, crs, "wgs84"))
-        if point_region is not None and not in_scope(user, point_region):
+        if point_region is not None and not region_in_scope(user, point_region):
             form.add_error(
                 "lon",
                 _("该位置在%(region)s，不在您的辖区内，不能登记。") % {"region": point_region.name},

@@ -23,12 +23,17 @@ def save_with_history(obj: M, *, actor: Any, reason: str = "") -> M:
     return obj
 
 
+def region_in_scope(actor: Any, region: Any) -> bool:
+    """Whether ``region`` lies in ``actor``'s jurisdiction (their region or below)."""
+    if actor.is_superuser:
+        return True
+    scope: str | None = getattr(actor, "scope_path", None)
+    return bool(scope) and region is not None and str(region.path).startswith(scope or "-")
+
+
 def check_scope(*, actor: Any, model: type[models.Model], action: str, region: Any) -> None:
     """Refuse unless ``actor``'s role allows ``action`` on ``model`` inside ``region``."""
     if not actor.has_perm(permission_name(model, action)):
         raise PermissionDenied(_("您的角色没有这项权限。"))
-    if actor.is_superuser:
-        return
-    scope = getattr(actor, "scope_path", None)
-    if not scope or region is None or not region.path.startswith(scope):
+    if not region_in_scope(actor, region):
         raise PermissionDenied(_("只能处理本辖区的记录。"))
