@@ -131,6 +131,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
+            # Kept open between requests like PostgreSQL's: opening one (file, PRAGMAs,
+            # Django's SQL functions) cost a third of a one-row insert's CPU.
+            "CONN_MAX_AGE": int(os.environ.get("YINGJI_DB_CONN_MAX_AGE", "60")),
             "OPTIONS": {
                 # WAL lets readers run beside the writer; FULL fsyncs every commit so an
                 # acknowledged report survives a power cut; the busy timeout queues writers.
