@@ -109,10 +109,34 @@ def applicable_rules(
     *, region_path: str, severity: int, at: dt.datetime | None = None
 ) -> dict[str, DeadlineRule]:
     """Requirement → the rule that applies to an incident in ``region_path`` (one query)."""
-    candidates = [
-        (r.region.path, r)
-        for r in candidate_rules(region_path=region_path, severity=severity, at=at)
+    rules = candidate_rules(region_path=region_path, severity=severity, at=at)
+    return _resolve(rules, region_path=region_path, severity=severity)
+
+
+def applicable_rules_among(
+    rules: Iterable[DeadlineRule], *, region_path: str, severity: int, at: dt.datetime
+) -> dict[str, DeadlineRule]:
+    """``applicable_rules`` over rules already read (every active rule, with its region):
+    the same filter as ``candidate_rules`` in Python — a batch reads the rules once."""
+    day = timezone.localdate(at)
+    paths = set(path_prefixes(region_path))
+    chosen = [
+        r
+        for r in rules
+        if r.active
+        and (r.valid_from is None or r.valid_from <= day)
+        and (r.valid_to is None or r.valid_to >= day)
+        and (r.severity is None or r.severity == severity)
+        and r.region.path in paths
     ]
+    return _resolve(chosen, region_path=region_path, severity=severity)
+
+
+def _resolve(
+    rules: Iterable[DeadlineRule], *, region_path: str, severity: int
+) -> dict[str, DeadlineRule]:
+    # ``specificity`` ends with the rule's id: the choice does not depend on their order.
+    candidates = [(r.region.path, r) for r in rules]
     result: dict[str, DeadlineRule] = {}
     for requirement in Requirement.values:
         rule = pick_rule(

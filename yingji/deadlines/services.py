@@ -11,6 +11,10 @@ All four are idempotent: calling one twice changes nothing the second time. Met 
 deadlines are never moved. Each pending deadline has one scheduled check task
 (``tasks.deadline_check``) that reminds before it falls due and marks it late (迟报) when
 it passes; ``yingji check_deadlines`` is the safety net if a worker was down.
+
+``plan_intake`` runs ``deadlines_on_incident``'s computation for one fresh intake without
+writing: the worker plans a batch of intakes and inserts their deadlines, checks and
+scores at once (``incidents.followups.run_many``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import datetime as dt
 import logging
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -53,7 +58,13 @@ from .choices import (
     Requirement,
 )
 from .models import Deadline, DeadlineRule, Finding
-from .rules import applicable_rules, due_from, limit_text, path_prefixes
+from .rules import (
+    applicable_rules,
+    applicable_rules_among,
+    due_from,
+    limit_text,
+    path_prefixes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,13 +124,98 @@ def in_caller_transaction() -> Iterator[None]:
         _INLINE.reset(token)
 
 
+class NotBatchable(Exception):
+    """An intake ``plan_intake`` does not plan (a late 首报 and its 迟报 finding, an
+    outside channel's 漏报 check, anything but a fresh open incident): run it alone."""
+
+
+@dataclass
+class IntakePlan:
+    """What ``deadlines_on_incident`` would write for one fresh intake, collected instead:
+    the deadlines to insert (in their final state), their check times, those to score."""
+
+    reports: list[Report]
+    inserts: list[Deadline] = field(default_factory=list)
+    checks: list[tuple[Deadline, dt.datetime]] = field(default_factory=list)
+    scored: list[Deadline] = field(default_factory=list)
+
+
+# Set while ``plan_intake`` runs ``_sync``: its writes go to the plan.
+_PLAN: contextvars.ContextVar[IntakePlan | None] = contextvars.ContextVar(
+    "deadlines_plan", default=None
+)
+
+
+def _not_in_plan(what: str) -> None:
+    if _PLAN.get() is not None:
+        raise NotBatchable(what)
+
+
+def plan_intake(*, incident: Incident, reports: list[Report], now: dt.datetime) -> IntakePlan:
+    """``deadlines_on_incident`` for a batch of intakes: the same computation (``_sync``),
+    but nothing written — the caller inserts every plan's deadlines at once
+    (``plans_write``) and scores them. ``incident`` has no deadline yet (the caller
+    checked), was read with its regions and units like ``locked``; ``reports`` are all of
+    its reports, with their units' and reporters' regions.
+
+    Raises ``NotBatchable`` for what a batch does not write (see there)."""
+    if incident.status not in OPEN_STATUSES or incident.source_channel in EXTERNAL_CHANNELS:
+        raise NotBatchable("not a fresh open incident from an own channel")
+    plan = IntakePlan(reports=reports)
+    token = _PLAN.set(plan)
+    try:
+        _sync(incident, now, upgrade_floor=False, locked=True)
+    finally:
+        _PLAN.reset(token)
+    # _suspect_missed: nothing for a channel that is not outside (checked above).
+    return plan
+
+
+def plans_write(plans: list[IntakePlan]) -> list[Deadline]:
+    """Insert the planned deadlines in one statement and queue their checks; return the
+    deadlines to score (``scoring.services.deadline_outcomes``)."""
+    deadlines = [d for plan in plans for d in plan.inserts]
+    Deadline.objects.bulk_create(deadlines)
+    if any(d.pk is None for d in deadlines):  # a database that returns no ids
+        raise NotBatchable("inserted deadlines came back without ids")
+    _enqueue_checks([(d.pk, when) for plan in plans for d, when in plan.checks])
+    return [d for plan in plans for d in plan.scored]
+
+
 # Deadline rules per (region, level, day), read once per worker batch (decision 0013).
 _RULES: BatchMemo[tuple[str, int, dt.date], dict[str, DeadlineRule]] = BatchMemo("deadline_rules")
-rules_cached = _RULES.active
+# Every active rule, read once when a batch of intakes is planned (``plan_intake``): a batch
+# spans many regions, and one query per (region, level, day) was most of its reads.
+_ALL_RULES: BatchMemo[str, list[DeadlineRule]] = BatchMemo("deadline_rules_all")
+
+
+@contextlib.contextmanager
+def rules_cached() -> Iterator[None]:
+    with _RULES.active(), _ALL_RULES.active():
+        yield
+
+
+def _active_rules() -> list[DeadlineRule]:
+    return list(
+        DeadlineRule.objects.filter(active=True)
+        .select_related("region")
+        .defer("region__boundary")
+        .order_by()
+    )
 
 
 def _rules_for(incident: Incident) -> dict[str, DeadlineRule]:
     key = (incident.region.path, incident.severity, timezone.localdate(incident.received_at))
+    if _PLAN.get() is not None:
+        return _RULES.get(
+            key,
+            lambda: applicable_rules_among(
+                _ALL_RULES.get("all", _active_rules),
+                region_path=incident.region.path,
+                severity=incident.severity,
+                at=incident.received_at,
+            ),
+        )
     return _RULES.get(
         key,
         lambda: applicable_rules(
@@ -180,6 +276,10 @@ def _loaded_for_scoring(deadline: Deadline) -> bool:
 
 
 def _score_deadline(deadline: Deadline) -> None:
+    plan = _PLAN.get()
+    if plan is not None:
+        plan.scored.append(deadline)  # scored once the batch has inserted it
+        return
     pk = deadline.pk
 
     if _INLINE.get() and _loaded_for_scoring(deadline):
@@ -225,6 +325,7 @@ NO_BOUNDARY_OF_DEADLINE = (
 
 
 def _score_finding(finding: Finding) -> None:
+    _not_in_plan("a finding to score")
     pk = finding.pk
 
     def call() -> None:
@@ -317,7 +418,17 @@ def _late_minutes(at: dt.datetime, due: dt.datetime) -> int:
     return max(1, math.ceil((at - due).total_seconds() / 60))
 
 
+def _save(deadline: Deadline) -> None:
+    """``deadline.save()`` — planning a batch, nothing: a planned deadline is inserted in its
+    final state."""
+    if _PLAN.get() is None:
+        deadline.save()
+    elif deadline.pk is not None:
+        raise NotBatchable("an existing deadline changes")
+
+
 def _waive(deadline: Deadline, reason: str) -> None:
+    _not_in_plan("a deadline to waive")
     deadline.status = DeadlineStatus.WAIVED
     deadline.waived_reason = reason[:255]
     deadline.next_check_at = None
@@ -326,6 +437,7 @@ def _waive(deadline: Deadline, reason: str) -> None:
 
 def _late_finding(deadline: Deadline, *, at: dt.datetime, now: dt.datetime) -> Finding | None:
     """The 迟报 finding of a deadline (created once, confirmed by rule)."""
+    _not_in_plan("a 迟报 finding")
     existing: Finding | None = Finding.objects.filter(
         deadline=deadline, kind=FindingKind.LATE
     ).first()
@@ -393,7 +505,7 @@ def _fulfil(deadline: Deadline, report: Report, now: dt.datetime) -> bool:
     deadline.met_at = at
     deadline.fulfilled_by = report
     deadline.next_check_at = None
-    deadline.save()
+    _save(deadline)
     if deadline.status == DeadlineStatus.LATE:
         _late_finding(deadline, at=at, now=now)
     _score_deadline(deadline)
@@ -406,8 +518,11 @@ NO_BOUNDARY_OF_REPORT = ("unit__region__boundary", "submitted_by__unit__region__
 
 
 def _responsible_reports(incident: Incident, responsible: Unit | None) -> list[Report]:
+    plan = _PLAN.get()
     reports = (
-        incident.reports.select_related("unit__region", "submitted_by__unit__region")
+        plan.reports
+        if plan is not None
+        else incident.reports.select_related("unit__region", "submitted_by__unit__region")
         .defer(*NO_BOUNDARY_OF_REPORT)
         .order_by()  # sorted here: an ORDER BY over these joined columns costs more to build
     )
@@ -440,12 +555,17 @@ def _sync(
     responsible = incident.owner_unit
     open_ = incident.status in OPEN_STATUSES
     closed = incident.status == IncidentStatus.CLOSED
-    existing = sorted(
-        # Sorted here: an ORDER BY over these joined columns costs more to build than to sort.
-        incident.deadlines.select_related("rule__region")
-        .defer("rule__region__boundary")
-        .order_by(),
-        key=lambda d: (d.kind, d.sequence),
+    plan = _PLAN.get()
+    existing = (
+        []  # planned: the incident has none yet
+        if plan is not None
+        else sorted(
+            # Sorted here: an ORDER BY over these joined columns costs more to build than to sort.
+            incident.deadlines.select_related("rule__region")
+            .defer("rule__region__boundary")
+            .order_by(),
+            key=lambda d: (d.kind, d.sequence),
+        )
     )
     if not open_ and not closed:
         for deadline in existing:
@@ -509,6 +629,7 @@ def _sync(
             deadline.rule = rule
             deadline.basis = _basis(rule)
             deadline.responsible_unit = responsible
+            _not_in_plan("a pending deadline moves")
             deadline.save(
                 update_fields=[
                     "anchor_at",
@@ -524,6 +645,7 @@ def _sync(
     # Deadlines created here, with the check time they were inserted with: the row goes in
     # with it (no UPDATE right after the INSERT); the task is enqueued at the end if the
     # deadline is still pending then.
+    # Keyed by the object: a planned deadline has no id.
     checks_at: dict[int, dt.datetime] = {}
 
     def create(kind: str, sequence: int, anchor: dt.datetime, due: dt.datetime) -> Deadline:
@@ -539,8 +661,11 @@ def _sync(
             due_at=due,
         )
         deadline.next_check_at = next_check_time(deadline, now)
-        deadline.save(force_insert=True)
-        checks_at[deadline.pk] = deadline.next_check_at
+        if plan is not None:
+            plan.inserts.append(deadline)
+        else:
+            deadline.save(force_insert=True)
+        checks_at[id(deadline)] = deadline.next_check_at
         existing.append(deadline)
         by_step[(kind, sequence)] = deadline
         changed.append(deadline)
@@ -574,7 +699,7 @@ def _sync(
     # Fulfil from existing reports, in claim order.
     for kind in CLAIM_ORDER:
         for deadline in sorted(
-            (d for d in existing if d.kind == kind), key=lambda d: (d.sequence, d.pk)
+            (d for d in existing if d.kind == kind), key=lambda d: (d.sequence, d.pk or 0)
         ):
             if not (
                 deadline.status == DeadlineStatus.PENDING
@@ -632,9 +757,12 @@ def _sync(
     for deadline in changed:
         if deadline.status != DeadlineStatus.PENDING:
             continue
-        inserted_with = checks_at.pop(deadline.pk, None)
+        inserted_with = checks_at.pop(id(deadline), None)
         if inserted_with is not None and deadline.next_check_at == inserted_with:
-            _enqueue_check(deadline.pk, inserted_with)
+            if plan is not None:
+                plan.checks.append((deadline, inserted_with))
+            else:
+                _enqueue_check(deadline.pk, inserted_with)
         else:
             schedule_check(deadline, now=now)
     return existing
@@ -649,7 +777,7 @@ def _fulfil_at(deadline: Deadline, at: dt.datetime, now: dt.datetime) -> None:
     if not in_time:
         deadline.late_marked_at = now
         deadline.late_minutes = _late_minutes(at, deadline.due_at)
-    deadline.save()
+    _save(deadline)
     if not in_time:
         _late_finding(deadline, at=at, now=now)
     _score_deadline(deadline)
@@ -712,6 +840,7 @@ def schedule_check(deadline: Deadline, *, now: dt.datetime | None = None) -> dt.
     when = next_check_time(deadline, now)
     if deadline.next_check_at == when:
         return when
+    _not_in_plan("a check to move")
     deadline.next_check_at = when
     deadline.save(update_fields=["next_check_at"])
     _enqueue_check(deadline.pk, when)
@@ -730,6 +859,47 @@ def _enqueue_check(pk: int, when: dt.datetime) -> None:
         enqueue()  # the task row commits with the deadline
     else:
         _on_commit(enqueue)
+
+
+def _enqueue_checks(checks: list[tuple[int, dt.datetime]]) -> None:
+    """``_enqueue_check`` for many deadlines: with the database queue, their task rows in
+    one INSERT — the rows ``deadline_check.using(run_after=when).enqueue(pk, when)`` makes,
+    and its ``task_enqueued`` signal for each."""
+    from django_tasks import task_backends
+    from django_tasks.signals import task_enqueued
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import deadline_check
+
+    backend = task_backends[deadline_check.backend]
+    if not (
+        isinstance(backend, DatabaseBackend)
+        and _tasks_in_database()
+        and transaction.get_connection().in_atomic_block
+    ):
+        for pk, when in checks:
+            _enqueue_check(pk, when)
+        return
+    rows: list[DBTaskResult[Any, Any]] = []
+    for pk, when in checks:
+        task = deadline_check.using(run_after=when)
+        backend.validate_task(task)
+        rows.append(
+            DBTaskResult(
+                id=backend._get_id(),  # the backend's own id (its ``id_function`` option)
+                args_kwargs=normalize_json({"args": (pk, when.isoformat()), "kwargs": {}}),
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                run_after=when,
+                backend_name=backend.alias,
+            )
+        )
+    DBTaskResult.objects.bulk_create(rows)
+    for row in rows:
+        task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 def next_check_time(deadline: Deadline, now: dt.datetime) -> dt.datetime:

@@ -5,7 +5,8 @@ committed. The deadline engine and the scoring engine — three quarters of a re
 server time — then run in the background task ``tasks.intake_followups``, whose queue row
 is written in the *same* transaction as the incident (the database task backend): the
 report and the promise to process it commit together, so a crash after the answer loses
-nothing; the worker computes the deadlines (with their check tasks) and the scores.
+nothing; the worker computes the deadlines (with their check tasks) and the scores —
+under a burst many intakes at once (``run_queued``, ``run_many``).
 
 ``YINGJI_INTAKE_FOLLOWUPS = "inline"`` runs them inside the intake's transaction instead
 (decision 0012's contract): the test settings do, so that a test sees the deadlines of an
@@ -18,12 +19,16 @@ import contextlib
 import datetime as dt
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import router, transaction
+from django.utils import timezone
 
+from .choices import ReportKind
 from .models import Incident, Report
 
 logger = logging.getLogger(__name__)
@@ -42,6 +47,17 @@ def deferred() -> bool:
 # intake waits for it — keep that short.
 BATCH = 50
 BATCH_SECONDS = 0.1
+# Intakes computed together (``run_many``): reads, inserts and check tasks once per chunk.
+CHUNK = 25
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One queued follow-up: the task's arguments."""
+
+    incident_id: int
+    report_id: int
+    received_at: dt.datetime
 
 
 def queue_in_database() -> bool:
@@ -106,12 +122,10 @@ def run(*, incident: Incident, report: Report, now: dt.datetime, locked: bool = 
         _in_savepoint("score_on_report", lambda: score_on_report(report=report))
 
 
-def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
-    """The task's body: the follow-ups of a committed intake (``gone`` if it is not there)."""
-    incidents = (
-        # Locked here, once: the deadline engine works on this read (``locked``).
+def _locked_incidents() -> Any:
+    # Locked here, once: the deadline engine works on this read (``locked``).
+    return (
         Incident.objects.select_for_update(of=("self",))
-        .filter(pk=incident_id)
         .select_related("region", "owner_unit__region", "reporting_unit__region")
         # Region outlines are GeoJSON of up to 70 kB: the engines read names and paths.
         .defer(
@@ -119,11 +133,14 @@ def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
             "owner_unit__region__boundary",
             "reporting_unit__region__boundary",
         )
-        # By key, unordered: ``first()`` would sort by the model's ordering, and compiling
-        # an ORDER BY over ninety joined columns costs more than the read itself.
-        .order_by()
     )
-    incident = next(iter(incidents), None)
+
+
+def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
+    """The task's body: the follow-ups of a committed intake (``gone`` if it is not there)."""
+    # By key, unordered: ``first()`` would sort by the model's ordering, and compiling an
+    # ORDER BY over ninety joined columns costs more than the read itself.
+    incident = next(iter(_locked_incidents().filter(pk=incident_id).order_by()), None)
     reports = Report.objects.filter(pk=report_id, incident_id=incident_id).order_by()
     report = next(iter(reports), None)
     if incident is None or report is None:
@@ -156,25 +173,167 @@ def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: boo
         transaction.on_commit(enqueue, robust=True)
 
 
-def run_waiting(
-    *, worker_id: str, exclude: Any, limit: int = BATCH, seconds: float | None = None
-) -> int:
-    """Run the follow-ups of other intakes whose tasks wait in the queue, in the caller's
-    transaction, and mark their tasks done in it too; how many ran.
+def run_many(intakes: list[Intake]) -> list[str | Exception]:
+    """The follow-ups of many intakes, in the caller's transaction; per intake its outcome
+    (``done``, ``gone``) or the exception it raised.
+
+    Together first (``_run_together``: a few reads, one INSERT of deadlines, of score
+    entries and of check tasks for the lot), in one savepoint; if that raises, one by one
+    (``run_by_id``, each in its own savepoint), so that one bad intake never costs the
+    others theirs. The outcome is the same as one by one (tested)."""
+    outcomes: dict[int, str | Exception] = {}
+    alone = list(range(len(intakes)))
+    with rules_cached():
+        try:
+            with transaction.atomic():
+                together, alone = _run_together(intakes)
+            outcomes.update(together)
+        except Exception:
+            logger.exception("%d intake follow-ups failed together; one by one", len(intakes))
+            outcomes, alone = {}, list(range(len(intakes)))
+        for index in alone:
+            intake = intakes[index]
+            try:
+                with transaction.atomic():
+                    outcomes[index] = run_by_id(
+                        incident_id=intake.incident_id,
+                        report_id=intake.report_id,
+                        now=intake.received_at,
+                    )
+            except Exception as exc:
+                logger.exception("intake follow-ups of incident %s failed", intake.incident_id)
+                outcomes[index] = exc
+    return [outcomes[index] for index in range(len(intakes))]
+
+
+def _run_together(intakes: list[Intake]) -> tuple[dict[int, str], list[int]]:
+    """Plan every fresh intake's deadlines and scores, then write them all at once; the
+    outcomes, and the intakes left for ``run_by_id`` (deadlines or entries already there —
+    a 续报 came first, a second run —, a duplicate, or what ``plan_intake`` does not plan).
+    """
+    from yingji.deadlines import services as deadline_services
+    from yingji.deadlines.models import Deadline
+    from yingji.scoring import services as scoring_services
+    from yingji.scoring.choices import SourceKind
+    from yingji.scoring.models import ScoreEntry
+
+    ids = {intake.incident_id for intake in intakes}
+    incidents = {i.pk: i for i in _locked_incidents().filter(pk__in=ids).order_by("pk")}
+    reports: dict[int, list[Report]] = defaultdict(list)
+    for report in (
+        Report.objects.filter(incident_id__in=ids)
+        .select_related("unit__region", "submitted_by__unit__region")
+        .defer(*deadline_services.NO_BOUNDARY_OF_REPORT)
+        .order_by()
+    ):
+        report.incident = incidents[report.incident_id]
+        reports[report.incident_id].append(report)
+    done_before = set(
+        Deadline.objects.filter(incident_id__in=ids)
+        .values_list("incident_id", flat=True)
+        .order_by()
+    ) | set(
+        ScoreEntry.objects.filter(source_kind=SourceKind.INITIAL, source_id__in=ids)
+        .values_list("source_id", flat=True)
+        .order_by()
+    )
+
+    outcomes: dict[int, str] = {}
+    alone: list[int] = []
+    planned: list[tuple[Incident, deadline_services.IntakePlan]] = []
+    for index, intake in enumerate(intakes):
+        incident = incidents.get(intake.incident_id)
+        mine = reports.get(intake.incident_id, [])
+        report = next((r for r in mine if r.pk == intake.report_id), None)
+        if incident is None or report is None:
+            outcomes[index] = "gone"
+            continue
+        if report.kind != ReportKind.INITIAL or intake.incident_id in done_before:
+            alone.append(index)
+            continue
+        try:
+            plan = deadline_services.plan_intake(
+                incident=incident, reports=mine, now=intake.received_at
+            )
+        except deadline_services.NotBatchable:
+            alone.append(index)
+            continue
+        done_before.add(intake.incident_id)  # a second task of it runs alone, after
+        planned.append((incident, plan))
+        outcomes[index] = "done"
+
+    with deadline_services.in_caller_transaction():
+        scored = deadline_services.plans_write([plan for _, plan in planned])
+    now = timezone.now()
+    entries = [
+        entry
+        for deadline in scored
+        for entry in scoring_services.entries_planned(
+            source_kind=SourceKind.DEADLINE,
+            source_id=deadline.pk,
+            outcomes=scoring_services.deadline_outcomes(deadline=deadline, now=now),
+        )
+    ]
+    for incident, plan in planned:
+        initials = [r for r in plan.reports if r.kind == ReportKind.INITIAL]
+        entries += scoring_services.entries_planned(
+            source_kind=SourceKind.INITIAL,
+            source_id=incident.pk,
+            outcomes=scoring_services.initial_outcomes(incident=incident, initials=initials),
+        )
+    scoring_services.entries_create(entries)
+    return outcomes, alone
+
+
+def run_queued(
+    *, own: Intake, worker_id: str, exclude: Any, limit: int = BATCH, seconds: float | None = None
+) -> str:
+    """The task's own intake and other intakes whose tasks wait in the queue, in the
+    caller's transaction, their tasks marked done in it too; the own intake's outcome.
 
     Under a burst the queue holds many; one task that takes on up to ``limit`` of them
     (and stops taking more after ``seconds``) saves the worker's per-task claim and
-    bookkeeping (three commits each on SQLite): the work and the marks commit together,
-    or — if the transaction fails — the tasks are still waiting for the next worker. Rows
-    another worker holds are skipped.
+    bookkeeping (three commits each on SQLite), and computes them ``CHUNK`` at a time
+    (``run_many``): the work and the marks commit together, or — if the transaction
+    fails — the tasks are still waiting for the next worker. Rows another worker holds
+    are skipped.
     """
     budget = BATCH_SECONDS if seconds is None else seconds
     started = time.monotonic()
+    taken = 0
+    own_outcome: str | None = None
+    while True:
+        in_time = time.monotonic() - started < budget
+        rows = _claim_waiting(min(CHUNK, limit - taken) if in_time else 0, exclude=exclude)
+        claimed_at = timezone.now()
+        intakes = [_intake_of(row) for row in rows]
+        if own_outcome is None:
+            intakes.insert(0, own)
+        elif not rows:
+            break
+        outcomes = run_many(intakes)
+        if own_outcome is None:
+            first = outcomes.pop(0)
+            if isinstance(first, Exception):
+                raise first  # the task fails; the claims roll back with it
+            own_outcome = first
+        _finish(rows, outcomes, worker_id=worker_id, claimed_at=claimed_at)
+        taken += len(rows)
+        if len(rows) < CHUNK:
+            break  # the queue is empty (or the rest is held by another worker)
+    return own_outcome
+
+
+def _claim_waiting(count: int, *, exclude: Any) -> list[Any]:
+    """Up to ``count`` waiting follow-up tasks, in the worker's order, locked (skipping rows
+    another worker holds; SQLite: the transaction holds the write lock)."""
+    if count <= 0:
+        return []
     from django_tasks_db.models import DBTaskResult
 
     from .tasks import intake_followups
 
-    waiting = (
+    return list(
         DBTaskResult.objects.ready()
         .filter(
             task_path=intake_followups.module_path,
@@ -182,25 +341,43 @@ def run_waiting(
             queue_name=intake_followups.queue_name,
         )
         .exclude(pk=exclude)
+        .select_for_update(skip_locked=True)[:count]
     )
-    done = 0
-    while done < limit and time.monotonic() - started < budget:
-        row = waiting.get_locked()
-        if row is None:
-            break
-        row.claim(worker_id)
-        incident_id, report_id, received_at = row.args_kwargs["args"]
-        try:
-            with transaction.atomic():
-                outcome = run_by_id(
-                    incident_id=incident_id,
-                    report_id=report_id,
-                    now=dt.datetime.fromisoformat(received_at),
-                )
-        except Exception as exc:
-            logger.exception("intake follow-ups of incident %s failed", incident_id)
-            row.set_failed(exc)
+
+
+def _intake_of(row: Any) -> Intake:
+    incident_id, report_id, received_at = row.args_kwargs["args"]
+    return Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))
+
+
+def _finish(
+    rows: list[Any],
+    outcomes: list[str | Exception],
+    *,
+    worker_id: str,
+    claimed_at: dt.datetime,
+) -> None:
+    """Mark the tasks as ``claim`` then ``set_successful``/``set_failed`` would: the
+    successful ones in one UPDATE per outcome and earlier workers (claimed in this
+    transaction, nobody saw them running)."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    groups: dict[tuple[str, tuple[str, ...]], list[Any]] = defaultdict(list)
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            row.claim(worker_id)  # started_at: now, not when claimed (a rare path)
+            row.set_failed(outcome)
         else:
-            row.set_successful(outcome)
-        done += 1
-    return done
+            groups[(outcome, tuple(row.worker_ids))].append(row.pk)
+    for (outcome, workers), pks in groups.items():
+        DBTaskResult.objects.filter(pk__in=pks).update(
+            status=TaskResultStatus.SUCCESSFUL,
+            started_at=claimed_at,
+            finished_at=now,
+            worker_ids=[*workers, worker_id],
+            return_value=outcome,
+            exception_class_path="",
+            traceback="",
+        )

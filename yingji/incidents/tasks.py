@@ -16,15 +16,13 @@ def intake_followups(
     with the database queue, also those of intakes waiting behind it, in one commit."""
     from . import followups
 
+    own = followups.Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))
     with transaction.atomic(), followups.rules_cached():
-        outcome = followups.run_by_id(
-            incident_id=incident_id,
-            report_id=report_id,
-            now=dt.datetime.fromisoformat(received_at),
-        )
-        if followups.queue_in_database():
-            result = context.task_result
-            followups.run_waiting(
-                worker_id=(result.worker_ids or ["intake"])[-1], exclude=result.id
+        if not followups.queue_in_database():
+            return followups.run_by_id(
+                incident_id=own.incident_id, report_id=own.report_id, now=own.received_at
             )
-    return outcome
+        result = context.task_result
+        return followups.run_queued(
+            own=own, worker_id=(result.worker_ids or ["intake"])[-1], exclude=result.id
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -38,6 +39,38 @@ def applicable_rules(*, trigger: str, region: Any, on: date) -> list[ApplicableR
         .select_related("region")
         .order_by("id")
     )
+    return _resolve(candidates)
+
+
+def active_rules() -> list[ScoringRule]:
+    """Every active clause with its region, by id: what ``applicable_rules_among`` picks
+    from (a batch reads them once)."""
+    return list(
+        ScoringRule.objects.filter(is_active=True)
+        .select_related("region")
+        .defer("region__boundary")
+        .order_by("id")
+    )
+
+
+def applicable_rules_among(
+    rules: list[ScoringRule], *, trigger: str, region: Any, on: date
+) -> list[ApplicableRule]:
+    """``applicable_rules`` over ``active_rules()``: the same filter, in Python."""
+    paths = set(ancestor_paths(region.path)) if region is not None else set()
+    return _resolve(
+        rule
+        for rule in rules
+        if rule.trigger == trigger
+        and rule.is_active
+        and rule.valid_from <= on
+        and (rule.valid_to is None or rule.valid_to >= on)
+        and (rule.region is None or rule.region.path in paths)
+    )
+
+
+def _resolve(candidates: Iterable[ScoringRule]) -> list[ApplicableRule]:
+    """The deepest clause per target among ``candidates`` (in id order: the first wins)."""
     best: dict[str, tuple[int, ScoringRule]] = {}
     for rule in candidates:
         targets = ("unit", "officer") if rule.applies_to == AppliesTo.BOTH else (rule.applies_to,)

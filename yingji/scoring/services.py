@@ -9,6 +9,8 @@ longer apply. Calling a hook twice, or replaying it after a crash, changes nothi
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -19,13 +21,14 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from yingji.core.batch import BatchMemo
 from yingji.core.services import check_scope, save_with_history
 
 from .choices import NoticeStatus, SourceKind, Trigger
 from .models import Notice, ScoreEntry, ScoringRule, is_top_level
-from .rules import applicable_rules
+from .rules import active_rules, applicable_rules, applicable_rules_among
 
 SYSTEM_REASON = "系统计分"
 ONE_DECIMAL = Decimal("0.1")
@@ -74,11 +77,29 @@ class Outcome:
 
 # Scoring clauses per (trigger, region, day), read once per worker batch (decision 0013).
 _RULES: BatchMemo[tuple[str, str | None, Any], list[Any]] = BatchMemo("scoring_rules")
-rules_cached = _RULES.active
 
 
-def _applicable(trigger: str, region: Any, on: Any) -> list[Any]:
+@contextlib.contextmanager
+def rules_cached() -> Iterator[None]:
+    with _RULES.active(), _ALL_RULES.active():
+        yield
+
+
+# Every active clause, read once per batch of intakes (``entries_planned``); None: not read.
+_ALL_RULES: BatchMemo[str, list[ScoringRule]] = BatchMemo("scoring_rules_all")
+
+
+def _applicable(trigger: str, region: Any, on: Any, *, among: bool = False) -> list[Any]:
+    """``among``: pick from every active clause read once (a batch with many regions and
+    days) instead of one query per (trigger, region, day)."""
     key = (trigger, region.path if region is not None else None, on)
+    if among:
+        return _RULES.get(
+            key,
+            lambda: applicable_rules_among(
+                _ALL_RULES.get("all", active_rules), trigger=trigger, region=region, on=on
+            ),
+        )
     return _RULES.get(key, lambda: applicable_rules(trigger=trigger, region=region, on=on))
 
 
@@ -175,6 +196,42 @@ def _same_target(entry: ScoreEntry, plan: ScoreEntry) -> bool:
     )
 
 
+def _wanted(
+    *, source_kind: str, source_id: int, outcomes: list[Outcome], among: bool = False
+) -> dict[int, ScoreEntry]:
+    """Rule id → the entry ``outcomes`` deserve under the clauses in force (unsaved)."""
+    wanted: dict[int, ScoreEntry] = {}
+    for outcome in outcomes:
+        on = timezone.localtime(outcome.occurred_at).date()
+        region = _region_of(outcome)
+        for applicable in _applicable(outcome.trigger, region, on, among=among):
+            plan = _planned(applicable, outcome, source_kind=source_kind, source_id=source_id)
+            if plan is not None and (plan.counts_for_unit or plan.counts_for_officer):
+                wanted[applicable.rule.pk] = plan
+    return wanted
+
+
+def entries_planned(
+    *, source_kind: str, source_id: int, outcomes: list[Outcome]
+) -> list[ScoreEntry]:
+    """The entries ``_reconcile`` adds for a source that has none yet (unsaved; a batch
+    inserts them with ``entries_create``): each wanted entry, first generation."""
+    planned = list(
+        _wanted(
+            source_kind=source_kind, source_id=source_id, outcomes=outcomes, among=True
+        ).values()
+    )
+    for entry in planned:
+        entry.generation = 1
+    return planned
+
+
+def entries_create(entries: list[ScoreEntry]) -> None:
+    """Insert planned entries with their history rows, as ``_add`` does one by one."""
+    if entries:
+        bulk_create_with_history(entries, ScoreEntry, default_change_reason=SYSTEM_REASON)
+
+
 def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> list[ScoreEntry]:
     """Make the ledger for one source match ``outcomes``; return the entries added."""
     existing = sorted(
@@ -190,15 +247,7 @@ def _reconcile(*, source_kind: str, source_id: int, outcomes: list[Outcome]) -> 
     for e in existing:
         generations[e.rule_id] = max(generations.get(e.rule_id, 0), e.generation)
 
-    wanted: dict[int, ScoreEntry] = {}
-    for outcome in outcomes:
-        on = timezone.localtime(outcome.occurred_at).date()
-        region = _region_of(outcome)
-        for applicable in _applicable(outcome.trigger, region, on):
-            plan = _planned(applicable, outcome, source_kind=source_kind, source_id=source_id)
-            if plan is not None and (plan.counts_for_unit or plan.counts_for_officer):
-                wanted[applicable.rule.pk] = plan
-
+    wanted = _wanted(source_kind=source_kind, source_id=source_id, outcomes=outcomes)
     added: list[ScoreEntry] = []
 
     def next_generation(rule_id: int) -> int:
@@ -285,9 +334,14 @@ def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[Sco
     Any other status (pending, waived), or a late one whose 迟报 finding a reviewer
     dismissed, deserves nothing, and undoes whatever was given before.
     """
+    outcomes = deadline_outcomes(deadline=deadline, now=now or timezone.now())
+    return _reconcile(source_kind=SourceKind.DEADLINE, source_id=deadline.pk, outcomes=outcomes)
+
+
+def deadline_outcomes(*, deadline: Any, now: datetime) -> list[Outcome]:
+    """What a deadline deserves now (``score_on_deadline``; no write)."""
     from yingji.deadlines.choices import DeadlineStatus
 
-    now = now or timezone.now()
     incident = deadline.incident
     report = deadline.fulfilled_by
     unit = _responsible_unit(incident, report, deadline.responsible_unit)
@@ -339,7 +393,7 @@ def score_on_deadline(*, deadline: Any, now: datetime | None = None) -> list[Sco
                 late_minutes=late_by if done_at is not None else None,
             )
         )
-    return _reconcile(source_kind=SourceKind.DEADLINE, source_id=deadline.pk, outcomes=outcomes)
+    return outcomes
 
 
 @transaction.atomic
@@ -412,25 +466,9 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
             Report.objects.filter(incident=incident, kind=ReportKind.INITIAL)
             .select_related("unit__region", "submitted_by")
             .defer("unit__region__boundary")  # an outline is tens of kB of GeoJSON
-            .order_by()  # sorted below: an ORDER BY over joined columns costs more to build
+            .order_by()  # sorted by initial_outcomes: an ORDER BY here costs more to build
         )
-        initials.sort(key=lambda r: (r.submitted_at, r.pk))
-        for initial in initials:
-            initial.incident = incident  # read by report_is_complete: not once more each
-        complete = next((r for r in initials if report_is_complete(r)), None)
-        outcomes = []
-        if complete is not None:
-            outcomes.append(
-                Outcome(
-                    trigger=Trigger.REPORT_COMPLETE,
-                    unit=_responsible_unit(incident, complete),
-                    reported_by=complete.submitted_by,
-                    incident=incident,
-                    report=complete,
-                    occurred_at=complete.submitted_at,
-                    reason=_("“%(title)s”首报要素齐全") % {"title": incident.title},
-                )
-            )
+        outcomes = initial_outcomes(incident=incident, initials=initials)
         return _reconcile(source_kind=SourceKind.INITIAL, source_id=incident.pk, outcomes=outcomes)
     if report.kind == ReportKind.FINAL:
         final = (
@@ -453,6 +491,28 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
             )
         return _reconcile(source_kind=SourceKind.FINAL, source_id=incident.pk, outcomes=outcomes)
     return []
+
+
+def initial_outcomes(*, incident: Any, initials: list[Any]) -> list[Outcome]:
+    """What an incident's initial reports (首报, with their unit and reporter) deserve: the
+    first complete one, the completeness clause (``score_on_report``; no write)."""
+    initials = sorted(initials, key=lambda r: (r.submitted_at, r.pk))
+    for initial in initials:
+        initial.incident = incident  # read by report_is_complete: not once more each
+    complete = next((r for r in initials if report_is_complete(r)), None)
+    if complete is None:
+        return []
+    return [
+        Outcome(
+            trigger=Trigger.REPORT_COMPLETE,
+            unit=_responsible_unit(incident, complete),
+            reported_by=complete.submitted_by,
+            incident=incident,
+            report=complete,
+            occurred_at=complete.submitted_at,
+            reason=_("“%(title)s”首报要素齐全") % {"title": incident.title},
+        )
+    ]
 
 
 @transaction.atomic

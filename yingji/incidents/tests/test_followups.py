@@ -223,3 +223,260 @@ class AnswerTests(TestCase):
         self.assertEqual(response.json(), dict(IncidentSerializer(incident).data))
         detail = client.get(reverse("api:incident-detail", args=[incident.pk]))
         self.assertEqual(response.json(), detail.json())
+
+
+def state() -> dict[str, list[tuple[Any, ...]]]:
+    """Everything the follow-ups write, without row ids or write times: deadlines, their
+    check tasks, findings, score entries and their history (ids mapped to natural keys)."""
+    from yingji.deadlines.models import Finding
+    from yingji.scoring.models import ScoreEntry as Entry
+
+    steps = {
+        pk: (incident, kind, sequence)
+        for pk, incident, kind, sequence in Deadline.objects.values_list(
+            "pk", "incident_id", "kind", "sequence"
+        )
+    }
+    skip = {"id", "created_at", "updated_at"}
+    deadline_fields = [f.attname for f in Deadline._meta.concrete_fields if f.name not in skip]
+    checks = [
+        (
+            steps[row.args_kwargs["args"][0]],
+            row.args_kwargs["args"][1:],
+            row.args_kwargs["kwargs"],
+            row.run_after,
+            row.priority,
+            row.queue_name,
+            row.backend_name,
+            row.status,
+        )
+        for row in DBTaskResult.objects.filter(task_path__endswith="deadline_check")
+    ]
+    entry_fields = [
+        f.attname for f in Entry._meta.concrete_fields if f.name not in skip | {"reverses"}
+    ]
+    entries = []
+    for values in Entry.objects.values_list(*entry_fields):
+        row = dict(zip(entry_fields, values, strict=True))
+        if row["source_kind"] == "deadline":
+            row["source_id"] = steps[row["source_id"]]
+        entries.append(tuple(row.items()))
+    history = Entry.history.values_list(
+        "history_type", "history_change_reason", "history_user_id", "trigger", "points"
+    )
+    findings = [
+        (incident, kind, status, unit, steps.get(deadline), reasons, decided_at)
+        for incident, kind, status, unit, deadline, reasons, decided_at in (
+            Finding.objects.values_list(
+                "incident_id", "kind", "status", "unit_id", "deadline_id", "reasons", "decided_at"
+            )
+        )
+    ]
+    return {
+        "deadlines": sorted(Deadline.objects.values_list(*deadline_fields), key=repr),
+        "checks": sorted(checks, key=repr),
+        "findings": sorted(findings, key=repr),
+        "entries": sorted(entries, key=repr),
+        "history": sorted(history, key=repr),
+    }
+
+
+@override_settings(YINGJI_INTAKE_FOLLOWUPS="worker")
+class BatchFollowupTests(TestCase):
+    """A batch of intakes computed together writes what one by one writes."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = build_world()
+        load_default_rules(rule_model=DeadlineRule, region_model=Region)
+        make_rule(trigger="report_on_time", points=Decimal("1"))
+        make_rule(trigger="report_late", points=Decimal("-2"))
+        make_rule(trigger="report_missed", points=Decimal("-5"))
+        make_rule(trigger="report_complete", points=Decimal("0.5"))
+        # County B's own clause for completeness, and a stricter written 首报 (30 minutes).
+        make_rule(trigger="report_complete", points=Decimal("0.8"), region=cls.world.county_b)
+        rule: dict[str, Any] = {
+            "source": "测试",
+            "confidence": "high",
+            "anchor": "occurred_at",
+            "severity": 4,
+        }
+        DeadlineRule.objects.create(
+            region=cls.world.county_b,
+            key="b-written-s4",
+            name="县区书面首报",
+            requirement="initial_written",
+            minutes=30,
+            **rule,
+        )
+        # Odd rules of county B for 较大 (level 3): a phone 首报 counted from "the previous
+        # report" (there is none: no deadline), and an inactive scene liaison (ignored).
+        rule["severity"] = 3
+        DeadlineRule.objects.create(
+            region=cls.world.county_b,
+            key="b-phone-odd-s3",
+            name="县区电话首报（异常）",
+            requirement="initial_phone",
+            **{**rule, "anchor": "previous_report"},
+            minutes=10,
+        )
+        DeadlineRule.objects.create(
+            region=cls.world.county_b,
+            key="b-liaison-off-s3",
+            name="县区现场联络（停用）",
+            requirement="scene_liaison",
+            minutes=5,
+            active=False,
+            **{**rule, "anchor": "received_at"},
+        )
+        cls.officer_a = cls.world.user(Role.COUNTY_OFFICER, "a")
+        cls.officer_b = cls.world.user(Role.COUNTY_OFFICER, "b")
+
+    def setUp(self) -> None:
+        self.now = timezone.now()
+
+    def report(self, key: str, *, county_b: bool = False, **extra: Any) -> followups.Intake:
+        from .factories import IN_COUNTY_B
+
+        fields: dict[str, Any] = {**COMPLETE, "occurred_at": self.now - timedelta(minutes=20)}
+        if county_b:
+            fields.update(lon=IN_COUNTY_B[0], lat=IN_COUNTY_B[1])
+        fields.update(extra)
+        incident, created = services.incident_report(
+            actor=self.officer_b if county_b else self.officer_a,
+            data=payload(**fields),
+            idempotency_key=key,
+            now=self.now,
+        )
+        self.assertTrue(created)
+        return followups.Intake(incident.pk, incident.reports.get().pk, self.now)
+
+    def mixed(self) -> list[followups.Intake]:
+        no_contact = {"scene_contact_name": "", "scene_contact_phone": ""}
+        return [
+            self.report("m-a4"),
+            self.report("m-a3", severity=3),
+            self.report("m-a3-open", severity=3, **no_contact),
+            self.report("m-a4-bare", nature="", trend=""),  # not complete: no points
+            self.report("m-b4", county_b=True),
+            self.report("m-b3-odd", county_b=True, severity=3),
+            # Planned alone (``run_by_id``): a late 首报 (迟报 finding), an outside channel.
+            self.report("m-late", occurred_at=self.now - timedelta(hours=5)),
+            self.report("m-media", source_channel="media"),
+        ]
+
+    def test_a_batch_writes_what_one_by_one_writes(self) -> None:
+        intakes = self.mixed()
+        intakes.append(followups.Intake(10**9, 10**9, self.now))  # gone meanwhile
+        before = transaction.savepoint()
+        alone = [
+            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
+            for i in intakes
+        ]
+        one_by_one = state()
+        transaction.savepoint_rollback(before)
+        self.assertEqual(state()["deadlines"], [])
+
+        run_by_id = followups.run_by_id
+        with mock.patch.object(followups, "run_by_id", side_effect=run_by_id) as single:
+            outcomes = followups.run_many(intakes)
+        self.assertEqual(outcomes, alone)
+        self.assertEqual(outcomes, ["done"] * 8 + ["gone"])
+        self.assertEqual(single.call_count, 2)  # the late one and the outside channel's
+        together = state()
+        for name in one_by_one:
+            self.assertEqual(together[name], one_by_one[name], name)
+        # The cases are what they claim to be.
+        self.assertIn(("initial_written", 0), {(d[1], d[2]) for d in self.steps("m-b4")})
+        b4_written = Deadline.objects.get(incident__idempotency_key="m-b4", kind="initial_written")
+        self.assertEqual(b4_written.due_at - b4_written.anchor_at, timedelta(minutes=30))
+        self.assertNotIn("initial_phone", {d[1] for d in self.steps("m-b3-odd")})
+        self.assertIn("scene_liaison", {d[1] for d in self.steps("m-a3-open")})
+        self.assertTrue(together["findings"])
+        self.assertTrue(together["checks"])
+        self.assertEqual(
+            set(ScoreEntry.objects.values_list("trigger", flat=True)),
+            {"report_on_time", "report_late", "report_complete"},  # 漏报 is only suspected
+        )
+        # County B's clause for completeness was the one applied there.
+        self.assertTrue(
+            ScoreEntry.objects.filter(
+                incident__idempotency_key="m-b4",
+                trigger="report_complete",
+                rule__region=self.world.county_b,
+                points=Decimal("0.8"),
+            ).exists()
+        )
+
+        # Idempotent: a second run, together or alone, changes nothing.
+        self.assertEqual(followups.run_many(intakes), outcomes)
+        self.assertEqual(state(), together)
+
+    def steps(self, key: str) -> list[tuple[Any, ...]]:
+        return list(
+            Deadline.objects.filter(incident__idempotency_key=key).values_list(
+                "incident_id", "kind", "sequence"
+            )
+        )
+
+    def test_the_worker_batch_is_the_one_by_one_outcome(self) -> None:
+        """Through the queue: one task takes on the others, the same rows result."""
+        intakes = self.mixed()
+        before = transaction.savepoint()
+        for i in intakes:
+            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
+        one_by_one = state()
+        transaction.savepoint_rollback(before)
+        with mock.patch("yingji.incidents.followups.BATCH_SECONDS", 60):
+            drain("--max-tasks", "1")
+        rows = DBTaskResult.objects.filter(task_path=TASK)
+        self.assertEqual(set(rows.values_list("status", "return_value")), {("SUCCESSFUL", "done")})
+        self.assertTrue(all(len(r.worker_ids) == 1 and r.started_at for r in rows))
+        self.assertEqual(state(), one_by_one)
+
+    def test_a_failing_intake_does_not_stop_the_others(self) -> None:
+        intakes = self.mixed()[:4]
+        bad = intakes[1].incident_id
+        from yingji.deadlines import services as deadline_services
+
+        plan_intake = deadline_services.plan_intake
+
+        def broken_plan(**kwargs: Any) -> Any:
+            if kwargs["incident"].pk == bad:
+                raise RuntimeError("a bad intake")
+            return plan_intake(**kwargs)
+
+        run_by_id = followups.run_by_id
+
+        def broken_run(**kwargs: Any) -> str:
+            if kwargs["incident_id"] == bad:
+                raise RuntimeError("a bad intake, alone too")
+            return run_by_id(**kwargs)
+
+        with (
+            mock.patch.object(deadline_services, "plan_intake", side_effect=broken_plan),
+            mock.patch.object(followups, "run_by_id", side_effect=broken_run),
+            self.assertLogs("yingji.incidents.followups", "ERROR"),
+        ):
+            outcomes = followups.run_many(intakes)
+        self.assertIsInstance(outcomes[1], RuntimeError)
+        self.assertEqual([outcomes[0], *outcomes[2:]], ["done"] * 3)
+        for intake in intakes:
+            has = Deadline.objects.filter(incident_id=intake.incident_id).exists()
+            self.assertEqual(has, intake.incident_id != bad)
+
+        # Through the queue: its task fails, the others' succeed.
+        self.report("f-1")
+        self.report("f-2")
+        with (
+            mock.patch.object(deadline_services, "plan_intake", side_effect=broken_plan),
+            mock.patch.object(followups, "run_by_id", side_effect=broken_run),
+            mock.patch("yingji.incidents.followups.BATCH_SECONDS", 60),
+        ):
+            drain()
+        statuses = {
+            row.args_kwargs["args"][0]: row.status
+            for row in DBTaskResult.objects.filter(task_path=TASK)
+        }
+        self.assertEqual(statuses.pop(bad), "FAILED")
+        self.assertEqual(set(statuses.values()), {"SUCCESSFUL"})
