@@ -178,10 +178,13 @@ TASKS = {
 YINGJI_INTAKE_FOLLOWUPS = os.environ.get("YINGJI_INTAKE_FOLLOWUPS", "worker")
 
 # --- Auth ---------------------------------------------------------------------------------
+# The role answers first: has_perm() stops at the first backend that grants, and the role
+# grants without a query, while ModelBackend reads the user's and groups' permission rows
+# (two queries per request). The answer is the same in any order (a union of grants).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
     "yingji.accounts.backends.RoleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -234,7 +237,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "yingji.accounts.api.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["yingji.core.api.permissions.RestrictedModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "yingji.core.api.pagination.Pagination",

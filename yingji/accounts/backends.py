@@ -5,15 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.backends import BaseBackend
 
 from yingji.core.models import ACTIONS
 
 from .roles import role_allows
 
 
-class RoleBackend(BaseBackend):
-    """Answers ``user.has_perm("app.action_model")`` from ``ROLE_PERMISSIONS``."""
+class RoleBackend:
+    """Answers ``user.has_perm("app.action_model")`` from ``ROLE_PERMISSIONS``.
+
+    It comes before ``ModelBackend`` in ``AUTHENTICATION_BACKENDS`` (its grants need no
+    query). It signs nobody in and has no ``get_user``, unlike ``BaseBackend``: Django
+    takes the first backend that has one as the session's backend for ``force_login``
+    and for a ``login()`` without a backend, and that must stay ``ModelBackend``.
+    """
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         if not user_obj.is_active or not getattr(user_obj, "role", None):

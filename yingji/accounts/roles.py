@@ -95,8 +95,14 @@ def is_domain_app(app_label: str) -> bool:
         return False
 
 
+@cache
 def role_allows(role: str, app_label: str, model_name: str, action: str) -> bool:
-    """Whether ``role`` may perform ``action`` on ``app_label.model_name``."""
+    """Whether ``role`` may perform ``action`` on ``app_label.model_name``.
+
+    Cached per process: the answer depends on these four strings and the constants above
+    only (code, not data), so nothing can make it stale. Who the user is — their current
+    role, whether they are active — is read from the user row on every request.
+    """
     if not is_domain_app(app_label):
         return False  # Django's own tables (sessions, admin log…) are not granted by roles
     key = f"{app_label}.{model_name}"
