@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "yingji.core"
     label = "core"
     verbose_name = _("平台基础")
+
+    def ready(self) -> None:
+        from .history import cache_history_managers
+
+        cache_history_managers()
