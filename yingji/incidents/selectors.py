@@ -42,6 +42,12 @@ def incident_by_key(key: str) -> Incident | None:
     return found
 
 
+def incident_key_used(key: str) -> bool:
+    """Whether an incident holds ``key``: the intake's replay check, an EXISTS that costs
+    a third of reading the row (most keys are new)."""
+    return bool(Incident.objects.filter(idempotency_key=key).exists())
+
+
 def report_by_key(key: str) -> Report | None:
     found: Report | None = Report.objects.filter(idempotency_key=key).first()
     return found
@@ -76,25 +82,27 @@ def district_of(region: Region) -> Region:
     return region
 
 
-def responsible_office(region: Region) -> Unit | None:
+def responsible_office(region: Region, *, county_id: int | None = None) -> Unit | None:
     """The emergency office of the county the region lies in (the default owner unit).
 
-    The county is found from the region's path (two small queries), not by walking
-    ``parent`` (each step loaded a region with its outline: a county's is 16–30 kB of
-    GeoJSON, decoded on every intake).
+    The county is the deepest district among the region's path ancestors (the region
+    itself when it is a district, or when none is), found from the path, not by walking
+    ``parent`` (each step loaded a county outline, 16–30 kB of GeoJSON); ``county_id`` is
+    that county when the caller already knows it (the point lookup shows a township's
+    district). The reads skip the models' default ordering (a join, for units).
     """
-    districts = sorted(
-        Region.objects.filter(
+    district_id = county_id or region.pk
+    if county_id is None and region.level != RegionLevel.DISTRICT:
+        districts = Region.objects.filter(
             path__in=ancestor_paths(region.path), level=RegionLevel.DISTRICT
-        ).values_list("path", "pk"),
-        reverse=True,
-    )
-    district_id = districts[0][1] if districts else region.pk
-    unit: Unit | None = (
-        Unit.objects.filter(region_id=district_id, kind=UnitKind.EMERGENCY_OFFICE, is_active=True)
-        .order_by("id")
-        .first()
-    )
+        ).order_by()
+        deepest = max(districts.values_list("path", "pk"), default=None)
+        if deepest is not None:
+            district_id = deepest[1]
+    offices = Unit.objects.filter(
+        region_id=district_id, kind=UnitKind.EMERGENCY_OFFICE, is_active=True
+    ).order_by("id")
+    unit: Unit | None = next(iter(offices[:1]), None)
     return unit
 
 

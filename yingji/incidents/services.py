@@ -30,7 +30,7 @@ from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
-from yingji.geo.choices import CoordinateSystem
+from yingji.geo.choices import CoordinateSystem, RegionLevel
 from yingji.geo.lookup import locate
 from yingji.geo.models import Region
 
@@ -158,6 +158,8 @@ def _text(data: dict[str, Any], name: str, limit: int, errors: _Errors, default:
     value = value.strip()
     if len(value) > limit:
         errors.add(name, _("不能超过 %(n)d 个字符。") % {"n": limit})
+    if "\x00" in value:  # PostgreSQL refuses NUL in text: a 400 here, not a 500 later
+        errors.add(name, _("不能包含空字符。"))
     return value
 
 
@@ -188,6 +190,9 @@ def _loss(value: Any, errors: _Errors, name: str = "direct_loss") -> Decimal | N
         return None
     if not amount.is_finite() or amount < 0 or amount > MAX_LOSS:
         errors.add(name, _("应为非负数（万元）。"))
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        errors.add(name, _("最多两位小数。"))
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -233,13 +238,19 @@ def _instance(
         return None
     found = None
     if slug and isinstance(value, str):
-        found = model._default_manager.filter(**{slug: value}).first()
+        found = _one(model._default_manager.filter(**{slug: value}))
     numeric = isinstance(value, int) or (value.isascii() and value.isdigit())
     if found is None and numeric and 0 < int(value) < 2**63:
-        found = model._default_manager.filter(pk=int(value)).first()
+        found = _one(model._default_manager.filter(pk=int(value)))
     if found is None:
         errors.add(name, _("对象不存在。"))
     return found
+
+
+def _one(queryset: models.QuerySet[Any]) -> Any:
+    """The row of a lookup by a unique key, or None: ``first()`` without its ORDER BY
+    (the model's default ordering, a join for some), which costs more than the read."""
+    return next(iter(queryset.order_by()[:1]), None)
 
 
 def _visible(model: type[models.Model], obj: Any, actor: Any) -> bool:
@@ -345,14 +356,22 @@ def _default_channel(actor: Any) -> str | None:
     return None
 
 
-def _region_at(lon: float, lat: float) -> Region | None:
+def _region_at(lon: float, lat: float) -> tuple[Region | None, int | None]:
     """The deepest region containing the point (in-process index), read without its
-    outline: the intake needs its name, code and path, not tens of kB of GeoJSON."""
-    ref = locate(lon, lat).deepest
+    outline (the intake needs its name, code and path, not tens of kB of GeoJSON), and
+    the id of its county when the index shows that county right above it in the path
+    (the responsible office then needs no query to find the county)."""
+    location = locate(lon, lat)
+    ref = location.deepest
     if ref is None:
-        return None
-    region: Region | None = Region.objects.filter(pk=ref.id).defer("boundary").first()
-    return region
+        return None, None
+    region: Region | None = _one(Region.objects.filter(pk=ref.id).defer("boundary"))
+    county = location.district
+    if region is None or county is None or county.level != RegionLevel.DISTRICT:
+        return region, None
+    if region.pk == county.id or region.path.endswith(f"/{county.code}/{region.code}/"):
+        return region, county.id
+    return region, None
 
 
 def _resolve_region(
@@ -362,28 +381,32 @@ def _resolve_region(
     lat: float | None,
     region: Region | None,
     errors: _Errors,
-) -> Region | None:
-    """The incident's region: from the point (deepest region), or the one given."""
+) -> tuple[Region | None, int | None]:
+    """The incident's region: from the point (deepest region), or the one given; and
+    its county's id when the point lookup showed it (else None: look it up)."""
     derived: Region | None = None
+    county_id: int | None = None
     if lon is not None and lat is not None:
-        derived = _region_at(lon, lat)
+        derived, county_id = _region_at(lon, lat)
         if derived is None:
             errors.add("location", _("该位置不在本市任何行政区划内，请核对坐标或改选行政区划。"))
-            return None
+            return None, None
     if derived is None and region is None:
         errors.add("location", _("请在地图上标注事发位置，或选择行政区划。"))
-        return None
+        return None, None
     if derived is not None and region is not None:
         if derived.path.startswith(region.path):
-            return derived  # the point is inside the region given: keep the deeper one
+            return derived, county_id  # the point is inside the region given: the deeper
         if region.path.startswith(derived.path):
-            return region  # a village inside the township found by the point
+            return region, None  # a village inside the township found by the point
         errors.add(
             "region",
             _("所选区划与坐标所在的%(name)s不一致。") % {"name": derived.name},
         )
-        return None
-    return derived or region
+        return None, None
+    if derived is not None:
+        return derived, county_id
+    return region, None
 
 
 def _check_intake_scope(actor: Any, region: Region) -> None:
@@ -450,7 +473,7 @@ def _prepare_incident(
         else:
             try:
                 flon, flat = float(lon), float(lat)  # type: ignore[arg-type]
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 errors.add("location", _("经纬度应为数字。"))
             else:
                 if not (-180 <= flon <= 180 and -90 <= flat <= 90):
@@ -481,12 +504,11 @@ def _prepare_incident(
     }
     errors.raise_if_any()
 
-    region = None
     if point is not None and crs != CoordinateSystem.WGS84:
         probe = Incident()
         probe.set_point(point[0], point[1], crs)
         point = (probe.lon, probe.lat)  # type: ignore[assignment]
-    region = _resolve_region(
+    region, county_id = _resolve_region(
         actor=actor,
         lon=point[0] if point else None,
         lat=point[1] if point else None,
@@ -520,7 +542,7 @@ def _prepare_incident(
         late_report_reason=texts["late_report_reason"],
         address=texts["address"],
         region=region,
-        owner_unit=selectors.responsible_office(region),
+        owner_unit=selectors.responsible_office(region, county_id=county_id),
         created_by=actor,
         idempotency_key=key,
     )
@@ -624,7 +646,7 @@ def incident_report(
     """
     key = clean_idempotency_key(idempotency_key)
     now = now or timezone.now()
-    if key is not None:
+    if key is not None and selectors.incident_key_used(key):  # a replay: rare
         existing = selectors.incident_by_key(key)
         if existing is not None:
             return _replay_incident(actor, existing), False

@@ -23,6 +23,7 @@ from yingji.core.testing.api import APIViewTestCases
 from yingji.core.testing.world import World, build_world, make_user
 from yingji.geo.models import Region
 from yingji.incidents import services
+from yingji.incidents.api.serializers import IncidentCreateSerializer
 from yingji.incidents.choices import IncidentStatus, Severity
 from yingji.incidents.models import Attachment, Event, Incident, Notification, Report
 
@@ -222,6 +223,49 @@ class IncidentActionTests(TestCase):
             {"idempotency_key"},
         )
         self.assertEqual(Incident.objects.count(), 0)
+
+    def test_json_intake_is_validated_once_by_the_service(self) -> None:
+        with mock.patch.object(
+            IncidentCreateSerializer, "is_valid", side_effect=AssertionError("validated twice")
+        ):
+            created = self.create(title="  两边有空格  ", deaths=2)
+        self.assertEqual(created["title"], "两边有空格")
+        self.assertEqual(created["deaths"], 2)
+
+    def test_json_values_the_serializer_converts_are_still_accepted(self) -> None:
+        """What the serializer turned into values before ("3" for 3, "true") still passes."""
+        created = self.create(
+            severity="4", is_sensitive="true", deaths="1", injuries=2.0, region=370102
+        )
+        self.assertEqual(created["severity"], 4)
+        self.assertTrue(created["is_sensitive"])
+        self.assertEqual((created["deaths"], created["injuries"]), (1, 2))
+        self.assertEqual(created["region_code"], "370102")
+
+    def test_bad_json_intake_keeps_the_serializer_errors(self) -> None:
+        client = self.client_for(self.officer_a)
+        url = self.url("incident-list")
+        response = client.post(url, intake(title=5, severity="9"), format="json")
+        self.assertEqual(self.fields(response), {"title", "severity"})
+        self.assertEqual(
+            response.json()["fields"]["title"], ["不是有效的字符串。"]
+        )  # the serializer's
+        for extra, field in (
+            ({"title": "空\x00字符"}, "title"),
+            ({"direct_loss": "1.234"}, "direct_loss"),
+            ({"region": "370103"}, "region"),  # another county's region: not found
+            ({"idempotency_key": 5}, "idempotency_key"),
+        ):
+            response = client.post(url, intake(**extra), format="json")
+            self.assertEqual(self.fields(response), {field}, extra)
+        self.assertEqual(Incident.objects.count(), 0)
+
+    def test_form_intake_goes_through_the_serializer(self) -> None:
+        data = {k: v for k, v in intake(deaths="1", is_sensitive="on").items() if v is not None}
+        response = self.client_for(self.officer_a).post(self.url("incident-list"), data)
+        self.assertEqual(response.status_code, 201, response.content[:500])
+        self.assertEqual(response.json()["deaths"], 1)
+        self.assertTrue(response.json()["is_sensitive"])
 
     def test_info_officer_reports_but_cannot_change_status(self) -> None:
         incident = self.create(self.info_a, source_channel=None)
@@ -518,14 +562,14 @@ class ConcurrentIntakeTests(TransactionTestCase):
         world = build_world()
         officer = world.user(Role.COUNTY_OFFICER, "a")
         barrier = threading.Barrier(2, timeout=20)
-        real = services.selectors.incident_by_key
+        real = services.selectors.incident_key_used
         first_call = threading.local()
 
-        def lookup(key: str) -> Incident | None:
+        def key_used(key: str) -> bool:
             if not getattr(first_call, "done", False):
                 first_call.done = True
                 barrier.wait()  # both requests pass the pre-check before either commits
-                return None
+                return False
             return real(key)
 
         results: list[tuple[int, bool]] = []
@@ -544,7 +588,7 @@ class ConcurrentIntakeTests(TransactionTestCase):
             finally:
                 connection.close()
 
-        with mock.patch.object(services.selectors, "incident_by_key", side_effect=lookup):
+        with mock.patch.object(services.selectors, "incident_key_used", side_effect=key_used):
             threads = [threading.Thread(target=work) for _ in range(2)]
             for thread in threads:
                 thread.start()

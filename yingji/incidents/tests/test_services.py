@@ -7,11 +7,11 @@ from decimal import Decimal
 from unittest import mock
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from yingji.accounts.choices import Role, UnitKind
-from yingji.accounts.models import Unit
+from yingji.accounts.models import Unit, User
 from yingji.core.testing.world import build_world, make_user
 from yingji.deadlines.models import Deadline
 from yingji.incidents import services
@@ -78,13 +78,14 @@ class IntakeTests(TestCase):
         winner, _ = services.incident_report(
             actor=self.officer_a, data=payload(), idempotency_key="race"
         )
-        real = services.selectors.incident_by_key
-        calls = iter([None])  # the first look-up misses, as if the other request had not committed
+        real = services.selectors.incident_key_used
+        calls = iter([False])  # the pre-check misses, as if the other request had not committed
 
-        def lookup(key: str) -> Incident | None:
-            return next(calls, None) or real(key)
+        def key_used(key: str) -> bool:
+            first = next(calls, None)
+            return first if first is not None else real(key)
 
-        with mock.patch.object(services.selectors, "incident_by_key", side_effect=lookup):
+        with mock.patch.object(services.selectors, "incident_key_used", side_effect=key_used):
             loser, created = services.incident_report(
                 actor=self.officer_a, data=payload(), idempotency_key="race"
             )
@@ -155,6 +156,33 @@ class IntakeTests(TestCase):
             actor=self.officer_b, data=payload(lon=IN_COUNTY_B[0], lat=IN_COUNTY_B[1])
         )
         self.assertIsNone(incident.owner_unit)
+
+    def test_responsible_office_is_the_deepest_districts_active_one(self) -> None:
+        world = self.world
+        office = services.selectors.responsible_office
+        self.assertEqual(office(world.township_a), world.unit_a)  # township → its district
+        self.assertEqual(office(world.county_a), world.unit_a)
+        self.assertEqual(office(world.city), world.city_unit)  # no district above: its own
+        Unit.objects.filter(pk=world.unit_a.pk).update(is_active=False)
+        later = Unit.objects.create(
+            name="历下区应急管理局（新）", kind=UnitKind.EMERGENCY_OFFICE, region=world.county_a
+        )
+        self.assertEqual(office(world.township_a), later)
+        Unit.objects.filter(pk=later.pk).update(is_active=False)
+        self.assertIsNone(office(world.township_a))  # not the city's office instead
+
+    @override_settings(YINGJI_REGION_INDEX_TTL=600)
+    def test_point_in_a_township_finds_its_county_office_without_a_district_read(self) -> None:
+        actor = User.objects.get(pk=self.officer_a.pk)
+        self.assertTrue(actor.scope_path)  # read once per request, by authentication
+        data = payload(lon=IN_TOWNSHIP_A[0], lat=IN_TOWNSHIP_A[1])
+        services._prepare_incident(actor=actor, data=data, key=None, now=timezone.now())
+        with self.assertNumQueries(3):  # the type, the region, the office
+            incident, _ = services._prepare_incident(
+                actor=actor, data=data, key=None, now=timezone.now()
+            )
+        self.assertEqual(incident.region, self.world.township_a)
+        self.assertEqual(incident.owner_unit, self.world.unit_a)
 
     def test_role_without_add_is_denied(self) -> None:
         with self.assertRaises(PermissionDenied):
