@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -52,16 +53,30 @@ def _loss() -> serializers.DecimalField:
     )
 
 
+class ChoiceLabelField(serializers.CharField):
+    """A choice's label, read-only: what ``get_FOO_display()`` gives, without building a
+    dict of every choice (translating each label) and inspecting the method per call —
+    half of the intake answer's serialisation."""
+
+    def __init__(self, choices: type[models.Choices], **kwargs: Any) -> None:
+        self.choices = choices
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        try:
+            return str(self.choices(value).label)
+        except ValueError:  # not one of the choices: shown as stored, like get_FOO_display
+            return str(value)
+
+
 # --- reading ----------------------------------------------------------------------------------------
 class IncidentSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     incident_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     incident_type_name = serializers.CharField(source="incident_type.name", read_only=True)
-    severity_display = serializers.CharField(source="get_severity_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    source_channel_display = serializers.CharField(
-        source="get_source_channel_display", read_only=True
-    )
+    severity_display = ChoiceLabelField(Severity, source="severity")
+    status_display = ChoiceLabelField(IncidentStatus, source="status")
+    source_channel_display = ChoiceLabelField(SourceChannel, source="source_channel")
     region_code = serializers.CharField(source="region.code", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True, default="")

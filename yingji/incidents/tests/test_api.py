@@ -23,8 +23,8 @@ from yingji.core.testing.api import APIViewTestCases
 from yingji.core.testing.world import World, build_world, make_user
 from yingji.geo.models import Region
 from yingji.incidents import services
-from yingji.incidents.api.serializers import IncidentCreateSerializer
-from yingji.incidents.choices import IncidentStatus, Severity
+from yingji.incidents.api.serializers import IncidentCreateSerializer, IncidentSerializer
+from yingji.incidents.choices import IncidentStatus, Severity, SourceChannel
 from yingji.incidents.models import Attachment, Event, Incident, Notification, Report
 
 from .factories import IN_COUNTY_A, IN_COUNTY_B, OUTSIDE, make_incident, upload
@@ -266,6 +266,32 @@ class IncidentActionTests(TestCase):
         self.assertEqual(response.status_code, 201, response.content[:500])
         self.assertEqual(response.json()["deaths"], 1)
         self.assertTrue(response.json()["is_sensitive"])
+
+    def test_answer_labels_are_get_display(self) -> None:
+        incident = Incident.objects.get(pk=self.create()["id"])
+        cases = [
+            ("status", IncidentStatus.values),
+            ("severity", Severity.values),
+            ("source_channel", [*SourceChannel.values, None, "no-such-channel"]),
+        ]
+        for name, values in cases:
+            for value in values:
+                setattr(incident, name, value)
+                data = IncidentSerializer(incident).data
+                shown = getattr(incident, f"get_{name}_display")()
+                self.assertEqual(data[f"{name}_display"], shown, (name, value))
+
+    def test_schema_documents_the_intake_body(self) -> None:
+        from drf_spectacular.generators import SchemaGenerator
+
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        body = schema["paths"]["/api/v1/incidents/incidents/"]["post"]["requestBody"]
+        ref = body["content"]["application/json"]["schema"]["$ref"]
+        self.assertEqual(ref, "#/components/schemas/IncidentCreateRequest")
+        fields = schema["components"]["schemas"]["IncidentCreateRequest"]["properties"]
+        self.assertTrue({"title", "incident_type", "occurred_at", "lon", "lat"} <= set(fields))
+        answer = schema["components"]["schemas"]["Incident"]["properties"]
+        self.assertEqual(answer["status_display"], {"type": "string", "readOnly": True})
 
     def test_info_officer_reports_but_cannot_change_status(self) -> None:
         incident = self.create(self.info_a, source_channel=None)
