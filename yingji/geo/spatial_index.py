@@ -78,10 +78,19 @@ class GridIndex:
     nx: int = 1
     ny: int = 1
     starts: np.ndarray = field(default_factory=lambda: np.zeros(2, dtype=np.int64))
+    _top: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def top(self, name: str) -> int:
+        """The highest value of ``region`` or of a column (-1 when empty); cached, the
+        arrays being read-only."""
+        if name not in self._top:
+            values = self.region if name == "region" else self.columns[name]
+            self._top[name] = int(values.max()) if len(values) else -1
+        return self._top[name]
 
     @classmethod
     def build(
