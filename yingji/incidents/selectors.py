@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from yingji.accounts.choices import Role, UnitKind
 from yingji.accounts.models import Unit, User
 from yingji.geo.choices import RegionLevel
+from yingji.geo.lookup import RegionIndex
 from yingji.geo.models import Region
 
 from .choices import ReportKind
@@ -89,7 +92,8 @@ def responsible_office(region: Region, *, county_id: int | None = None) -> Unit 
     itself when it is a district, or when none is), found from the path, not by walking
     ``parent`` (each step loaded a county outline, 16–30 kB of GeoJSON); ``county_id`` is
     that county when the caller already knows it (the point lookup shows a township's
-    district). The reads skip the models' default ordering (a join, for units).
+    district). The reads skip ORDER BY (a unit's default ordering is a join): cheaper to
+    choose among the few rows here.
     """
     district_id = county_id or region.pk
     if county_id is None and region.level != RegionLevel.DISTRICT:
@@ -101,9 +105,42 @@ def responsible_office(region: Region, *, county_id: int | None = None) -> Unit 
             district_id = deepest[1]
     offices = Unit.objects.filter(
         region_id=district_id, kind=UnitKind.EMERGENCY_OFFICE, is_active=True
-    ).order_by("id")
-    unit: Unit | None = next(iter(offices[:1]), None)
+    ).order_by()  # a county has one office, rarely two: the first by id, chosen here
+    unit: Unit | None = min(offices, key=lambda office: office.pk, default=None)
     return unit
+
+
+# The rows (without outline) of the regions that the point index returned, kept with
+# the index they came from: geo.lookup rebuilds its index when regions change (at once
+# in this process, within its TTL in the others), and a new index starts a new table.
+_located: tuple[weakref.ref[RegionIndex] | None, dict[int, tuple[list[str], list[Any]]]] = (
+    None,
+    {},
+)
+
+
+def located_region(index: RegionIndex, region_id: int) -> Region | None:
+    """The region ``index`` located a point in, read without its outline, once per index.
+
+    As fresh as the index itself: a region saved here or elsewhere makes a new index and
+    so a new read. Each call returns a new instance (callers may change it).
+    """
+    global _located
+    owner, rows = _located
+    if owner is None or owner() is not index:
+        rows = {}
+        _located = (weakref.ref(index), rows)
+    row = rows.get(region_id)
+    if row is not None:
+        found: Region = Region.from_db(DEFAULT_DB_ALIAS, row[0], row[1])
+        return found
+    region: Region | None = next(
+        iter(Region.objects.filter(pk=region_id).defer("boundary").order_by()[:1]), None
+    )
+    if region is not None:
+        names = [f.attname for f in Region._meta.concrete_fields if f.attname in region.__dict__]
+        rows[region_id] = (names, [region.__dict__[name] for name in names])
+    return region
 
 
 def ancestor_paths(path: str) -> list[str]:

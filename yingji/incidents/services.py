@@ -31,7 +31,7 @@ from yingji.accounts.models import Unit
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
 from yingji.geo.choices import CoordinateSystem, RegionLevel
-from yingji.geo.lookup import locate
+from yingji.geo.lookup import get_index
 from yingji.geo.models import Region
 
 from . import followups, selectors
@@ -357,15 +357,16 @@ def _default_channel(actor: Any) -> str | None:
 
 
 def _region_at(lon: float, lat: float) -> tuple[Region | None, int | None]:
-    """The deepest region containing the point (in-process index), read without its
-    outline (the intake needs its name, code and path, not tens of kB of GeoJSON), and
-    the id of its county when the index shows that county right above it in the path
-    (the responsible office then needs no query to find the county)."""
-    location = locate(lon, lat)
+    """The deepest region containing the point (in-process index), its row read once
+    per index and without its outline (the intake needs its name, code and path, not
+    tens of kB of GeoJSON), and the id of its county when the index shows that county
+    right above it in the path (the responsible office then needs no query for it)."""
+    index = get_index()
+    location = index.locate(lon, lat)
     ref = location.deepest
     if ref is None:
         return None, None
-    region: Region | None = _one(Region.objects.filter(pk=ref.id).defer("boundary"))
+    region = selectors.located_region(index, ref.id)
     county = location.district
     if region is None or county is None or county.level != RegionLevel.DISTRICT:
         return region, None

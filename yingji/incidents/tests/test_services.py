@@ -14,6 +14,7 @@ from yingji.accounts.choices import Role, UnitKind
 from yingji.accounts.models import Unit, User
 from yingji.core.testing.world import build_world, make_user
 from yingji.deadlines.models import Deadline
+from yingji.geo.models import Region
 from yingji.incidents import services
 from yingji.incidents.choices import (
     IncidentStatus,
@@ -177,12 +178,49 @@ class IntakeTests(TestCase):
         self.assertTrue(actor.scope_path)  # read once per request, by authentication
         data = payload(lon=IN_TOWNSHIP_A[0], lat=IN_TOWNSHIP_A[1])
         services._prepare_incident(actor=actor, data=data, key=None, now=timezone.now())
-        with self.assertNumQueries(3):  # the type, the region, the office
+        with self.assertNumQueries(2):  # the type and the office (the region's row: per index)
             incident, _ = services._prepare_incident(
                 actor=actor, data=data, key=None, now=timezone.now()
             )
         self.assertEqual(incident.region, self.world.township_a)
         self.assertEqual(incident.owner_unit, self.world.unit_a)
+
+    @override_settings(YINGJI_REGION_INDEX_TTL=600)
+    def test_located_region_row_is_read_once_per_index(self) -> None:
+        from yingji.geo import lookup
+
+        township = self.world.township_a
+        index = lookup.get_index()
+        first = services.selectors.located_region(index, township.pk)
+        with self.assertNumQueries(0):
+            again = services.selectors.located_region(index, township.pk)
+        assert first is not None and again is not None
+        self.assertIsNot(first, again)
+        self.assertEqual(
+            (again.pk, again.path, again.name), (township.pk, township.path, township.name)
+        )
+        again.name = "改了副本"
+        with self.assertNumQueries(0):
+            self.assertEqual(
+                services.selectors.located_region(index, township.pk).name, township.name
+            )  # type: ignore[union-attr]
+        with self.assertNumQueries(1):  # the outline is still there, read when asked for
+            self.assertTrue(again.boundary)
+
+    @override_settings(YINGJI_REGION_INDEX_TTL=0)  # the index's version checked every time
+    def test_renamed_region_is_seen_by_the_next_intake(self) -> None:
+        point = {"lon": IN_TOWNSHIP_A[0], "lat": IN_TOWNSHIP_A[1]}
+        incident, _ = services.incident_report(actor=self.officer_a, data=payload(**point))
+        self.assertEqual(incident.region.name, "解放路街道")
+        township = self.world.township_a
+        township.name = "解放路新街道"
+        township.save()  # in this process: the index is dropped at once
+        incident, _ = services.incident_report(actor=self.officer_a, data=payload(**point))
+        self.assertEqual(incident.region.name, "解放路新街道")
+        # another process's edit (no signal here): seen at the index's next version check
+        Region.objects.filter(pk=township.pk).update(name="另一进程改名", updated_at=timezone.now())
+        incident, _ = services.incident_report(actor=self.officer_a, data=payload(**point))
+        self.assertEqual(incident.region.name, "另一进程改名")
 
     def test_role_without_add_is_denied(self) -> None:
         with self.assertRaises(PermissionDenied):
