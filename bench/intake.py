@@ -855,15 +855,15 @@ def drain_followups() -> int:
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
 CHANGES = """\
 What one report does before its answer: token auth and the role's permissions; validation
-of every field; the region from the point (in-process index, ~1 µs, then the region's row
-without its outline); the county's emergency office as owner; the incident, its 首报,
-their history rows, the timeline step and the queued follow-up task in one transaction
-(one commit); 较大: escalation notices to the duty room; the answer serialised from the
-object in memory. About 16 SQL statements. After the answer (decision 0013) `yingji
-worker` computes the deadlines of the rules in force (首报 by phone fulfilled at once, the
-written 首报 due, 较大: scene liaison, 续报, 日报), each with its check task queued, and the
-scores of the fulfilled deadline and of a complete 首报 — one task also takes on the
-intakes waiting behind it, in one commit.
+of every field; the region from the point (in-process index, ~1 µs; the region's row,
+without its outline, read once per index); the county's emergency office as owner; the
+incident, its 首报, their history rows, the timeline step and the queued follow-up task in
+one transaction (one commit); 较大: escalation notices to the duty room; the answer
+serialised from the object in memory. About 11 SQL statements. After the answer
+(decision 0013) `yingji worker` computes the deadlines of the rules in force (首报 by
+phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报, 日报), each with
+its check task queued, and the scores of the fulfilled deadline and of a complete 首报 —
+one task also takes on the intakes waiting behind it, in one commit.
 
 What made it faster (CPU per report measured in one process with the test client, SQLite,
 `python -m bench.intake --cpu 300`; commit by commit in `git log`):
@@ -877,6 +877,7 @@ What made it faster (CPU per report measured in one process with the test client
 | the 201 answer serialises the incident in memory with a serializer built once per process; the point's region read without its outline; the reporter's unit by id | request 17.5 → 11–13 ms; SQL 30 → 16 |
 | scoring's hand-off reads deadline, units, regions and report in one query without outlines; one follow-up task also runs the intakes waiting behind it, in one commit | worker 38 → 21 ms per report |
 | the worker computes a batch of waiting intakes together: a few reads for the lot (incidents, reports, every rule once), the deadline engine's own computation planned in memory (`plan_intake`), then one INSERT each of deadlines, score entries (with history) and check tasks, in one savepoint — one by one if it fails; a late 首报 or an outside channel still alone | worker 12.7 → 2.1 ms per report; SQL 33.5 → 0.7 per intake |
+| the intake's JSON validated once, by the service (the DRF serializer only for forms and for refused input, whose errors keep its shape); the role's grants asked before Django's permission tables (two queries) and cached per process; the user's region path read with the token; the replay check an EXISTS; the point's region row kept with the point index and its county taken from it; reads without ORDER BY; `.history`'s manager class built once; the answer's labels from the choices | request 11.3 → ~6 ms (yardstick / report 0.19 → 0.37); SQL 16 → 11 |
 
 What limits it: **CPU**. A 2-core machine answers at most 2 × 1000 / (CPU ms per
 request) requests a second; the rows "server CPU" above compare a report with the
@@ -889,10 +890,10 @@ reports/s. The disk is not the limit for reports (one commit each); it would be 
 yardstick on an idle machine (one fsync per commit, one SQLite writer: at most the commit
 rate above).
 
-Left (proposed): the request still spends ~2 SQL statements on the role's permissions
-(Django's per-user permission cache is per request) and two on the responsible office;
-the DRF input serializer is built per request (deep copies of ~35 fields); group commit
-on SQLite."""
+Left (proposed): the type and the office are still read per report (the type has no
+`updated_at` for a cross-process cache to check); Django's INSERT compilation of the four
+wide rows (incident, 首报, their history) is now the largest share; group commit on
+SQLite."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
