@@ -5,7 +5,6 @@ from __future__ import annotations
 import weakref
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
@@ -113,7 +112,7 @@ def responsible_office(region: Region, *, county_id: int | None = None) -> Unit 
 # The rows (without outline) of the regions that the point index returned, kept with
 # the index they came from: geo.lookup rebuilds its index when regions change (at once
 # in this process, within its TTL in the others), and a new index starts a new table.
-_located: tuple[weakref.ref[RegionIndex] | None, dict[int, tuple[list[str], list[Any]]]] = (
+_located: tuple[weakref.ref[RegionIndex] | None, dict[int, tuple[Any, list[str], list[Any]]]] = (
     None,
     {},
 )
@@ -132,14 +131,14 @@ def located_region(index: RegionIndex, region_id: int) -> Region | None:
         _located = (weakref.ref(index), rows)
     row = rows.get(region_id)
     if row is not None:
-        found: Region = Region.from_db(DEFAULT_DB_ALIAS, row[0], row[1])
+        found: Region = Region.from_db(*row)
         return found
     region: Region | None = next(
         iter(Region.objects.filter(pk=region_id).defer("boundary").order_by()[:1]), None
     )
     if region is not None:
         names = [f.attname for f in Region._meta.concrete_fields if f.attname in region.__dict__]
-        rows[region_id] = (names, [region.__dict__[name] for name in names])
+        rows[region_id] = (region._state.db, names, [region.__dict__[name] for name in names])
     return region
 
 
