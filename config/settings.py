@@ -129,7 +129,9 @@ if os.environ.get("DATABASE_URL"):
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, with write transactions queued on a file lock instead
+            # of SQLite's sleeping busy handler (yingji/core/sqlite/base.py).
+            "ENGINE": "yingji.core.sqlite",
             "NAME": str(SQLITE_PATH),
             # Kept open between requests like PostgreSQL's: opening one (file, PRAGMAs,
             # Django's SQL functions) cost a third of a one-row insert's CPU.
@@ -143,6 +145,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests in memory, as with Django's own backend (pytest-django recognises
+            # only that one by name; under xdist it would put ours in files).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""SQLite database backend with a fair write lock (see ``base``)."""
