@@ -680,7 +680,7 @@ def nearest(
     done_d: list[np.ndarray] = []
     settled = confirmed = 0
     hits: list[Hit] = []
-    batch = n + 8 if plan.exact else 4 * n
+    batch = n if plan.exact else 4 * n
     while True:
         rect = (
             max(ci - k, 0),
