@@ -84,6 +84,26 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         return scoped
 
 
+def restrict_key(user: Any, model: type[models.Model], action: str = "view") -> tuple[Any, ...]:
+    """Everything ``restrict(user, action)`` on ``model`` depends on, for callers that keep
+    a compiled restricted query (spatial search): equal keys, equal SQL. It names the user
+    (so no two users ever share an entry) and every attribute ``restrict`` reads — keep it
+    in step with ``restrict`` (tested in core/tests/test_restrict.py)."""
+    if user is None or not user.is_authenticated:
+        return (model._meta.label, action, None)
+    return (
+        model._meta.label,
+        action,
+        user.pk,
+        user.is_active,
+        user.has_perm(permission_name(model, action)),
+        user.is_superuser,
+        getattr(user, "scope_path", None),
+        getattr(user, "role", None),
+        getattr(user, "unit_id", None),
+    )
+
+
 class RestrictedManager(models.Manager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
     """Default manager of every region-scoped model."""
 

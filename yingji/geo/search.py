@@ -182,6 +182,7 @@ class _Plan:
     name: str
     compiled: tuple[str, list[Any], int] | None = None  # see _confirm_query
     tables: list[tuple[np.ndarray, np.ndarray]] | None = None  # see _tables
+    entry: list[Any] | None = None  # the cache entry of qs (see _filtered)
 
     def premask(self, pos: np.ndarray) -> np.ndarray:
         if len(pos) == 0:
@@ -242,8 +243,43 @@ def _column_codes(
     return np.array([vocab[w] for w in words if w in vocab], dtype=np.int32)
 
 
+# Recent restricted, filtered querysets with their compiled confirmation (see _filtered).
+_querysets: dict[Any, list[Any]] = {}
+_QUERYSETS_MAX = 512
+
+
+def _filtered(
+    layer: Layer, user: Any, filters: FilterValues | None, q: str | None
+) -> tuple[Any, list[Any] | None]:
+    """``filtered_queryset`` and its cache entry ``[qs, compiled]`` — built once per user
+    and question: building it (``restrict`` and the filters through the ORM) was a fifth
+    of a nearest search. The key holds everything ``restrict`` reads (``restrict_key``),
+    the filters and the text. Special filters may read the clock: never cached."""
+    from yingji.core.models import restrict_key
+
+    if any(param in layer.special_filters for param in filters or {}):
+        return filtered_queryset(layer, user, filters, q), None
+    key = (
+        # What filtered_queryset reads of the layer (tests make layers under one key).
+        layer.key,
+        layer.model._meta.label,
+        tuple(sorted(layer.filters.items())),
+        tuple(layer.search_fields),
+        restrict_key(user, layer.model),
+        tuple(sorted((param, tuple(_values(raw))) for param, raw in (filters or {}).items())),
+        q or "",
+    )
+    entry = _querysets.get(key)
+    if entry is None:
+        entry = [filtered_queryset(layer, user, filters, q), None]
+        if len(_querysets) >= _QUERYSETS_MAX:
+            _querysets.clear()
+        _querysets[key] = entry
+    return entry[0], entry
+
+
 def _plan(layer: Layer, user: Any, filters: FilterValues | None, q: str | None) -> _Plan | None:
-    qs = filtered_queryset(layer, user, filters, q)
+    qs, entry = _filtered(layer, user, filters, q)
     if qs.query.is_empty():
         return None
     index = spatial_index.get_index(layer.key, layer.model, layer.filters)
@@ -272,7 +308,11 @@ def _plan(layer: Layer, user: Any, filters: FilterValues | None, q: str | None) 
             exact = False
         else:
             column_masks.append((param, codes))
-    return _Plan(layer, qs, index, regions, column_masks, exact, name_field(layer))
+    plan = _Plan(layer, qs, index, regions, column_masks, exact, name_field(layer))
+    plan.entry = entry
+    if entry is not None:
+        plan.compiled = entry[1]
+    return plan
 
 
 _IDS = "__yingji_confirm_ids__"
@@ -288,6 +328,14 @@ def _confirm_query(plan: _Plan) -> tuple[str, list[Any], int]:
     """
     if plan.compiled is not None:
         return plan.compiled
+    compiled = _compile(plan)
+    if plan.entry is not None:
+        plan.entry[1] = compiled
+    return compiled
+
+
+def _compile(plan: _Plan) -> tuple[str, list[Any], int]:
+    """The confirmation statement of ``plan.qs`` (see ``_confirm_query``)."""
     qs = plan.qs
     key = _compiled_key(plan)
     if key is not None and (hit := _compiled.get(key)) is not None:
@@ -544,15 +592,15 @@ def _hits(
     )
 
 
-def _pages(plan: _Plan, limit: int | None) -> bool:
-    """Whether an answer cut at ``limit`` may confirm only the rows it shows.
+def _pages(plan: _Plan) -> bool:
+    """Whether an answer cut at a limit may confirm only the rows it shows.
 
     With exact pre-masks (decision 0014) the index already knows which rows the user may
     see; the database then confirms the page (names, current points, rows gone since the
     index was read) and the rest is counted from the index. Otherwise every candidate
     must go through ``restrict()`` to be counted.
     """
-    return limit is not None and plan.exact
+    return plan.exact
 
 
 def _confirm_page(
@@ -779,7 +827,7 @@ def within_radius(
     pos = plan.premask(idx.box_positions(*_circle_box(lon, lat, radius_m)))
     near = haversine_m(lon, lat, idx.lon[pos], idx.lat[pos]) <= radius_m * _SPHERE_SLACK + 1.0
     pos = pos[near]
-    if _pages(plan, limit):
+    if limit is not None and _pages(plan):
         d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
         inside = d <= radius_m
         pos, d = pos[inside], d[inside]
@@ -849,7 +897,7 @@ def within_polygon(
         maybe = maybe[shapely.intersects_xy(shape, idx.lon[maybe], idx.lat[maybe])]
     pos = np.concatenate((sure, maybe))
     pos = pos[np.argsort(idx.ids[pos], kind="stable")]
-    if _pages(plan, limit):
+    if limit is not None and _pages(plan):
         result.hits, result.count = _confirm_page(plan, pos, None, limit, _trust_db)
         return result
     found = _confirm(plan, pos, _trust_db)

@@ -127,3 +127,30 @@ def test_city_wide_event_is_readable_below_but_not_editable() -> None:
     )
     # Reading is not changing: the county cannot edit the city's event.
     assert storm not in Event.objects.restrict(world.user(Role.CITY_ADMIN, "a"), "change")
+
+
+def test_restrict_key_changes_with_everything_restrict_reads() -> None:
+    # Spatial search keeps compiled restricted queries by this key (geo/search.py): any
+    # change in what restrict() reads must give another key; the same user, the same one.
+    from yingji.core.models import restrict_key
+    from yingji.incidents.models import Incident
+
+    world = build_world()
+    user = world.user(Role.COUNTY_OFFICER, "a")
+    first = restrict_key(user, Incident)
+    assert restrict_key(user, Incident) == first
+    assert restrict_key(world.user(Role.COUNTY_OFFICER, "b"), Incident) != first
+    assert restrict_key(user, Incident, "change") != first
+    assert restrict_key(user, Region) != first
+    assert restrict_key(AnonymousUser(), Incident) != first
+    for change in (
+        {"role": Role.DIRECT_REPORT},
+        {"is_active": False},
+        {"is_superuser": True},
+        {"unit_id": world.unit_b.pk},
+        {"scope_path": world.county_b.path},
+    ):
+        changed = User.objects.get(pk=user.pk)
+        for name, value in change.items():
+            setattr(changed, name, value)
+        assert restrict_key(changed, Incident) != first, change

@@ -54,9 +54,11 @@ PROPERTY = settings(
 def fresh_index() -> Iterator[None]:
     spatial_index.invalidate()
     search._region_cache.clear()
+    search._querysets.clear()
     yield
     spatial_index.invalidate()
     search._region_cache.clear()
+    search._querysets.clear()
 
 
 def incident_type() -> IncidentType:
