@@ -878,6 +878,8 @@ What made it faster (CPU per report measured in one process with the test client
 | scoring's hand-off reads deadline, units, regions and report in one query without outlines; one follow-up task also runs the intakes waiting behind it, in one commit | worker 38 → 21 ms per report |
 | the worker computes a batch of waiting intakes together: a few reads for the lot (incidents, reports, every rule once), the deadline engine's own computation planned in memory (`plan_intake`), then one INSERT each of deadlines, score entries (with history) and check tasks, in one savepoint — one by one if it fails; a late 首报 or an outside channel still alone | worker 12.7 → 2.1 ms per report; SQL 33.5 → 0.7 per intake |
 | the intake's JSON validated once, by the service (the DRF serializer only for forms and for refused input, whose errors keep its shape); the role's grants asked before Django's permission tables (two queries) and cached per process; the user's region path read with the token; the replay check an EXISTS; the point's region row kept with the point index and its county taken from it; reads without ORDER BY; `.history`'s manager class built once; the answer's labels from the choices | request 11.3 → ~6 ms (yardstick / report 0.19 → 0.37); SQL 16 → 11 |
+| SQLite connections kept open between requests (`CONN_MAX_AGE`, as on PostgreSQL): opening one — the file, the PRAGMAs, Django's SQL functions — was a third of a one-row insert | under load: yardstick 248 → 515/s; reports 41 → 47/s |
+| SQLite write transactions queue on a file lock instead of SQLite's sleeping busy handler (decision 0015); the worker's batches hold the write lock ≤ ~30 ms | under load on SQLite: p99 1.3–1.5 s → ~0.7 s at the same rate |
 
 What limits it: **CPU**. A 2-core machine answers at most 2 × 1000 / (CPU ms per
 request) requests a second; the rows "server CPU" above compare a report with the
@@ -885,7 +887,7 @@ yardstick. The worker's CPU (row "worker CPU") comes out of the same two cores: 
 acknowledged at the request's cost and the worker catches up after it (rows "follow-ups
 waiting … / drained in"), but a load that never stops is bounded by the sum. The
 latencies follow from the rate: 50 clients that send again as soon as they are answered
-wait about 50 / rate seconds (Little's law) — p99 < 250 ms at this load needs ~200
+wait about 50 / rate seconds (Little's law) — p99 < 250 ms at this load needs ~300
 reports/s. The disk is not the limit for reports (one commit each); it would be for the
 yardstick on an idle machine (one fsync per commit, one SQLite writer: at most the commit
 rate above).
@@ -893,7 +895,13 @@ rate above).
 Left (proposed): the type and the office are still read per report (the type has no
 `updated_at` for a cross-process cache to check); Django's INSERT compilation of the four
 wide rows (incident, 首报, their history) is now the largest share; group commit on
-SQLite."""
+SQLite. Under gunicorn a report costs about twice its CPU in one process (12 vs ~6 ms; the
+yardstick 3.5 vs 2.2 ms): five workers and the task worker on two cores, the write lock's
+hand-overs, and a new TCP connection per request (sync workers do not keep connections
+alive) — not yet profiled apart. The targets (≥ 500/s, ≥ 50 % of the yardstick, p99 <
+250 ms) are not met: at ~16 ms of CPU per report (request + worker) two cores give ~125/s
+at most, so the next step is a different shape, not trimming — several reports per
+transaction and per Python-level pass (group commit), which sync workers cannot do."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
