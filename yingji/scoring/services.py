@@ -478,17 +478,8 @@ def score_on_report(*, report: Any) -> list[ScoreEntry]:
         )
         outcomes = []
         if final is not None:
-            outcomes.append(
-                Outcome(
-                    trigger=Trigger.FINAL_REPORT,
-                    unit=_responsible_unit(incident, final),
-                    reported_by=final.submitted_by,
-                    incident=incident,
-                    report=final,
-                    occurred_at=final.submitted_at,
-                    reason=_("“%(title)s”报送终报") % {"title": incident.title},
-                )
-            )
+            reason = _("“%(title)s”报送终报") % {"title": incident.title}
+            outcomes.append(_report_outcome(Trigger.FINAL_REPORT, incident, final, reason))
         return _reconcile(source_kind=SourceKind.FINAL, source_id=incident.pk, outcomes=outcomes)
     return []
 
@@ -502,17 +493,21 @@ def initial_outcomes(*, incident: Any, initials: list[Any]) -> list[Outcome]:
     complete = next((r for r in initials if report_is_complete(r)), None)
     if complete is None:
         return []
-    return [
-        Outcome(
-            trigger=Trigger.REPORT_COMPLETE,
-            unit=_responsible_unit(incident, complete),
-            reported_by=complete.submitted_by,
-            incident=incident,
-            report=complete,
-            occurred_at=complete.submitted_at,
-            reason=_("“%(title)s”首报要素齐全") % {"title": incident.title},
-        )
-    ]
+    reason = _("“%(title)s”首报要素齐全") % {"title": incident.title}
+    return [_report_outcome(Trigger.REPORT_COMPLETE, incident, complete, reason)]
+
+
+def _report_outcome(trigger: Any, incident: Any, report: Any, reason: str) -> Outcome:
+    """The outcome a report earns its responsible unit and reporter, at its submission."""
+    return Outcome(
+        trigger=trigger,
+        unit=_responsible_unit(incident, report),
+        reported_by=report.submitted_by,
+        incident=incident,
+        report=report,
+        occurred_at=report.submitted_at,
+        reason=reason,
+    )
 
 
 @transaction.atomic
