@@ -548,7 +548,9 @@ class IncidentActionTests(TestCase):
         self.assertEqual(ids(open="true"), {flood.pk, storm.pk})
         self.assertEqual(ids(source_channel="media"), {fire.pk})
         self.assertEqual(ids(event=event.pk), {storm.pk})
-        since = (timezone.localdate() - timedelta(days=1)).isoformat()
+        # The day after the fire's (local) day: not "yesterday", which the others' receipt
+        # (an hour ago) falls on between 00:00 and 01:00 Beijing time.
+        since = (timezone.localtime(fire.received_at) + timedelta(days=1)).date().isoformat()
         self.assertEqual(ids(received_after=since), {flood.pk, storm.pk})
         self.assertEqual(ids(received_before=since), {fire.pk})
         self.assertEqual(ids(q=storm.title), {storm.pk})
