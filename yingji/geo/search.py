@@ -592,24 +592,16 @@ def _hits(
     )
 
 
-def _pages(plan: _Plan) -> bool:
-    """Whether an answer cut at a limit may confirm only the rows it shows.
-
-    With exact pre-masks (decision 0014) the index already knows which rows the user may
-    see; the database then confirms the page (names, current points, rows gone since the
-    index was read) and the rest is counted from the index. Otherwise every candidate
-    must go through ``restrict()`` to be counted.
-    """
-    return plan.exact
-
-
 def _confirm_page(
     plan: _Plan, pos: np.ndarray, d: np.ndarray | None, limit: int, trust_db: bool
 ) -> tuple[list[Hit], int]:
     """The first ``limit`` confirmed hits of the sorted candidates ``pos`` (distances
     ``d`` aligned with them, or None) and the total count: the candidates less those the
     database turned down. Confirms in growing slices until the page is full, so rows
-    deleted since the index was read never leave a page short."""
+    deleted since the index was read never leave a page short.
+
+    Only for exact pre-masks (decision 0014): the index already knows which rows the
+    user may see, so the rows beyond the page are counted without the database."""
     hits: list[Hit] = []
     dropped = start = 0
     step = limit + 16
@@ -827,7 +819,7 @@ def within_radius(
     pos = plan.premask(idx.box_positions(*_circle_box(lon, lat, radius_m)))
     near = haversine_m(lon, lat, idx.lon[pos], idx.lat[pos]) <= radius_m * _SPHERE_SLACK + 1.0
     pos = pos[near]
-    if limit is not None and _pages(plan):
+    if limit is not None and plan.exact:  # the page alone is confirmed (decision 0014)
         d = geodesic_m(lon, lat, idx.lon[pos], idx.lat[pos])
         inside = d <= radius_m
         pos, d = pos[inside], d[inside]
@@ -897,7 +889,7 @@ def within_polygon(
         maybe = maybe[shapely.intersects_xy(shape, idx.lon[maybe], idx.lat[maybe])]
     pos = np.concatenate((sure, maybe))
     pos = pos[np.argsort(idx.ids[pos], kind="stable")]
-    if limit is not None and _pages(plan):
+    if limit is not None and plan.exact:  # the page alone is confirmed (decision 0014)
         result.hits, result.count = _confirm_page(plan, pos, None, limit, _trust_db)
         return result
     found = _confirm(plan, pos, _trust_db)
