@@ -170,6 +170,11 @@ class GridIndex:
         rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
         return _ranges(self.starts[rows + ix0], self.starts[rows + ix1 + 1])
 
+    def rect_count(self, ix0: int, iy0: int, ix1: int, iy1: int) -> int:
+        """How many points a rectangle of cells holds (without listing them)."""
+        rows = np.arange(iy0, iy1 + 1, dtype=np.int64) * self.nx
+        return int((self.starts[rows + ix1 + 1] - self.starts[rows + ix0]).sum())
+
     def blocks_positions(
         self, bx0: np.ndarray, by0: np.ndarray, b: int, cr: tuple[int, int, int, int]
     ) -> np.ndarray:

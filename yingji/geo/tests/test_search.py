@@ -268,6 +268,7 @@ def test_grid_outside_bound_is_a_lower_bound(seed, n, lon, lat, k) -> None:
     cj = min(max(math.floor((lat - index.y0) / index.dy), 0), index.ny - 1)
     rect = (max(ci - k, 0), max(cj - k, 0), min(ci + k, index.nx - 1), min(cj + k, index.ny - 1))
     inside = set(index.rect_positions(*rect).tolist())
+    assert index.rect_count(*rect) == len(inside)
     bound = index.outside_distance_lower_bound(lon, lat, *rect)
     outside = [p for p in range(n) if p not in inside]
     if outside:
