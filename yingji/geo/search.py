@@ -783,9 +783,8 @@ def _first_ring(idx: spatial_index.GridIndex, ci: int, cj: int, n: int) -> int:
     way the search widens until the ``n`` nearest are settled, so this only sets its cost.
     """
     k = max(1, math.ceil(math.sqrt(4 * n / spatial_index.POINTS_PER_CELL) / 2))
-    if k > 1 and idx.rect_count(
-        max(ci - 1, 0), max(cj - 1, 0), min(ci + 1, idx.nx - 1), min(cj + 1, idx.ny - 1)
-    ) >= 8 * n:
+    ring = (max(ci - 1, 0), max(cj - 1, 0), min(ci + 1, idx.nx - 1), min(cj + 1, idx.ny - 1))
+    if k > 1 and idx.rect_count(*ring) >= 8 * n:
         return 1
     return k
 
