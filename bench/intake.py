@@ -905,7 +905,17 @@ running): the incident's and 首报's INSERTs with their history rows ~24 % (his
 and for the write lock ~7 %. The targets (≥ 500/s, ≥ 50 % of the yardstick, p99 <
 250 ms) are not met: at ~16 ms of CPU per report (request + worker) two cores give ~125/s
 at most, so the next step is a different shape, not trimming — several reports per
-transaction and per Python-level pass (group commit), which sync workers cannot do."""
+transaction and per Python-level pass (group commit), which sync workers cannot do.
+
+Measured on 2026-11-30 (evening, `--backend sqlite --duration 10`, same code): sync
+workers 3, 4, 5 gave 125, 148, 112–141 reports/s (noise; not the lever); threaded workers
+(gthread 2 × 8, 3 × 4) ~113/s, below sync. An experiment (not kept) that wrote only the
+incident row in the request — no history rows, 首报, timeline step or task — answered
+349/s at 5.0 ms of CPU per report, p99 167 ms, ratio 0.60 against a yardstick of 579/s:
+the ceiling of a request that stores only what makes the report durable and leaves the
+rest to the worker's batches (decision 0013 taken further), before the worker's own CPU
+for that rest. The ≥ 500/s target is above the yardstick itself on this machine
+(475–580/s): the whole pipeline would have to cost less than a one-row insert."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
