@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from yingji.accounts.choices import Role
-from yingji.core.testing.world import build_world
+from yingji.core.testing.world import World, build_world
 from yingji.deadlines.loader import load_default_rules
 from yingji.deadlines.models import Deadline, DeadlineRule
 from yingji.geo.models import Region
@@ -77,14 +77,21 @@ def drain(*args: str) -> None:
         )
 
 
+def world_with_rules(**points: str) -> World:
+    """The test world, the default deadline rules, and a scoring rule per trigger given
+    (its points), made in the order given."""
+    world = build_world()
+    load_default_rules(rule_model=DeadlineRule, region_model=Region)
+    for trigger, value in points.items():
+        make_rule(trigger=trigger, points=Decimal(value))
+    return world
+
+
 @override_settings(YINGJI_INTAKE_FOLLOWUPS="worker")
 class DeferredFollowupTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.world = build_world()
-        load_default_rules(rule_model=DeadlineRule, region_model=Region)
-        make_rule(trigger="report_on_time", points=Decimal("1"))
-        make_rule(trigger="report_complete", points=Decimal("0.5"))
+        cls.world = world_with_rules(report_on_time="1", report_complete="0.5")
         cls.officer_a = cls.world.user(Role.COUNTY_OFFICER, "a")
 
     def report(self, key: str, **extra: Any) -> Incident:
@@ -287,12 +294,9 @@ class BatchFollowupTests(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.world = build_world()
-        load_default_rules(rule_model=DeadlineRule, region_model=Region)
-        make_rule(trigger="report_on_time", points=Decimal("1"))
-        make_rule(trigger="report_late", points=Decimal("-2"))
-        make_rule(trigger="report_missed", points=Decimal("-5"))
-        make_rule(trigger="report_complete", points=Decimal("0.5"))
+        cls.world = world_with_rules(
+            report_on_time="1", report_late="-2", report_missed="-5", report_complete="0.5"
+        )
         # County B's own clause for completeness, and a stricter written 首报 (30 minutes).
         make_rule(trigger="report_complete", points=Decimal("0.8"), region=cls.world.county_b)
         rule: dict[str, Any] = {
