@@ -37,9 +37,13 @@ class LocatedModel(models.Model):
         abstract = True
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # Derived column, kept with the row (bulk writers must call ``set_point``).
-        self.h3_cell = cell_of(self.lon, self.lat) if self.has_point else ""  # type: ignore[arg-type]
+        self.prepare_save()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def prepare_save(self) -> None:
+        """Derive the H3 cell, kept with the row (``save()`` and ``core.inserts`` call this;
+        bulk writers must call ``set_point``)."""
+        self.h3_cell = cell_of(self.lon, self.lat) if self.has_point else ""  # type: ignore[arg-type]
 
     @property
     def has_point(self) -> bool:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit
+from yingji.core.inserts import insert, insert_with_history
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
 from yingji.geo.choices import CoordinateSystem, RegionLevel
@@ -299,14 +300,15 @@ def incident_log(
     *, incident: Incident, actor: Any, action: str, message: str, at: datetime | None = None
 ) -> IncidentLog:
     """Write one step on the incident's timeline."""
-    entry: IncidentLog = IncidentLog.objects.create(
-        incident=incident,
-        actor=actor,
-        action=action[:32],
-        message=message,
-        at=at or timezone.now(),
+    return insert(
+        IncidentLog(
+            incident=incident,
+            actor=actor,
+            action=action[:32],
+            message=message,
+            at=at or timezone.now(),
+        )
     )
-    return entry
 
 
 def _escalate(*, incident: Incident, actor: Any, now: datetime) -> int:
@@ -597,9 +599,10 @@ def _prepare_incident(
 
 def _save_incident(*, actor: Any, incident: Incident, report: Report, now: datetime) -> None:
     """Write a prepared incident, its 首报, the timeline step and (较大+) the escalation."""
-    save_with_history(incident, actor=actor, reason=_("接报"))
+    # New rows without custom save logic: INSERTs compiled once (decision 0016).
+    insert_with_history(incident, actor=actor, reason=_("接报"))
     report.incident = incident
-    save_with_history(report, actor=actor, reason=_("首报"))
+    insert_with_history(report, actor=actor, reason=_("首报"))
     incident_log(
         incident=incident,
         actor=actor,

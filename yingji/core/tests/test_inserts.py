@@ -1,0 +1,128 @@
+"""``core.inserts``: a row and its history written by the compiled INSERT are the rows
+``save()`` and django-simple-history write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from yingji.accounts.choices import Role
+from yingji.core.inserts import insert, insert_with_history
+from yingji.core.services import save_with_history
+from yingji.core.testing.world import World, build_world
+from yingji.geo.choices import CoordinateSystem
+from yingji.geo.h3index import cell_of
+from yingji.incidents.choices import ReportKind, ReportMode, Severity, SourceChannel
+from yingji.incidents.models import Incident, IncidentLog, Report
+from yingji.incidents.tests.factories import IN_COUNTY_A, incident_type
+
+pytestmark = pytest.mark.django_db
+
+# Set by the database or by the clock: differ between any two rows.
+VOLATILE = {"id", "created_at", "updated_at", "history_id", "history_date", "idempotency_key"}
+
+
+def _incident(world: World, **extra: Any) -> Incident:
+    received = timezone.now().replace(microsecond=123456)
+    incident = Incident(
+        title="历下区测试路段积水",
+        incident_type=incident_type("11A02"),
+        severity=Severity.LARGER,
+        occurred_at=received - dt.timedelta(minutes=20),
+        received_at=received,
+        escalated_at=received,
+        description="道路积水约 40 厘米。",
+        direct_loss=Decimal("12.34"),
+        injuries=2,
+        source_channel=SourceChannel.PHONE,
+        reporting_unit=world.unit_a,
+        reporter_name="张三",
+        is_sensitive=True,
+        region=world.county_a,
+        owner_unit=world.unit_a,
+        created_by=world.user(Role.COUNTY_OFFICER, "a"),
+        **extra,
+    )
+    incident.set_point(*IN_COUNTY_A, CoordinateSystem.WGS84)
+    return incident
+
+
+def _row(model: Any, **lookup: Any) -> dict[str, Any]:
+    row: dict[str, Any] = model.objects.filter(**lookup).values().get()
+    return {k: v for k, v in row.items() if k not in VOLATILE}
+
+
+def test_an_incident_and_its_history_are_the_rows_save_writes() -> None:
+    world = build_world()
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    saved = save_with_history(_incident(world), actor=officer, reason="接报")
+    inserted = insert_with_history(_incident(world), actor=officer, reason="接报")
+
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding and inserted._state.db == saved._state.db
+    assert _row(Incident, pk=inserted.pk) == _row(Incident, pk=saved.pk)
+    fresh = Incident.objects.get(pk=inserted.pk)
+    assert fresh.created_at is not None and fresh.updated_at is not None  # auto_now(_add)
+    assert fresh.direct_loss == Decimal("12.34") and fresh.is_sensitive is True
+    history = Incident.history.model  # type: ignore[attr-defined]
+    ours, theirs = _row(history, id=inserted.pk), _row(history, id=saved.pk)
+    assert ours == theirs
+    assert ours["history_type"] == "+" and ours["history_change_reason"] == "接报"
+    assert ours["history_user_id"] == officer.pk
+
+
+def test_a_report_and_its_history_match_too_and_the_point_cell_is_derived() -> None:
+    world = build_world()
+    incident = _incident(world)
+    incident.h3_cell = ""  # prepare_save derives it, as save() does
+    insert(incident)
+    assert Incident.objects.get(pk=incident.pk).h3_cell == cell_of(*IN_COUNTY_A)
+
+    def report(incident: Incident) -> Report:
+        return Report(
+            incident=incident,
+            kind=ReportKind.INITIAL,
+            sequence=0,
+            mode=ReportMode.PHONE,
+            unit=world.unit_a,
+            submitted_by=world.user(Role.COUNTY_OFFICER, "a"),
+            submitted_at=incident.received_at,
+            body="首报内容",
+            injuries=2,
+            direct_loss=None,
+        )
+
+    saved = save_with_history(report(insert(_incident(world))), actor=None, reason="")
+    inserted = insert_with_history(report(incident), actor=None)
+    assert _row(Report, pk=inserted.pk) == {**_row(Report, pk=saved.pk), "incident_id": incident.pk}
+    history = Report.history.model  # type: ignore[attr-defined]
+    ours = _row(history, id=inserted.pk)
+    assert ours == {**_row(history, id=saved.pk), "incident_id": incident.pk}
+    assert ours["history_user_id"] is None and ours["history_change_reason"] is None
+
+
+def test_lazy_strings_are_stored_as_text() -> None:
+    world = build_world()
+    incident = insert(_incident(world, address=gettext_lazy("地址")))
+    assert Incident.objects.get(pk=incident.pk).address == "地址"
+
+
+def test_an_expression_takes_djangos_own_path() -> None:
+    world = build_world()
+    incident = insert(_incident(world))
+    entry = insert(IncidentLog(incident=incident, action="reported", message="接报", at=Now()))
+    assert entry.pk is not None
+    assert isinstance(IncidentLog.objects.get(pk=entry.pk).at, dt.datetime)
+
+
+def test_an_unsaved_related_object_is_refused_as_save_refuses_it() -> None:
+    world = build_world()
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert(Report(incident=_incident(world), kind=ReportKind.INITIAL, sequence=0))
+    assert not Report.objects.exists()
