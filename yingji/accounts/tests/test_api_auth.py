@@ -62,6 +62,21 @@ class TokenRequestTests(TestCase):
             user, _ = TokenAuthentication().authenticate_credentials(key)
             self.assertIsNone(user.scope_path)
 
+    def test_the_user_and_token_are_the_rows_the_orm_reads(self) -> None:
+        """Built from the statement written once: every column, converted as the ORM does
+        (SQLite's 0/1 to bools, text to datetimes)."""
+        user, token = TokenAuthentication().authenticate_credentials(self.token.key)
+        expected = User.objects.get(pk=self.user.pk)
+        for field in User._meta.concrete_fields:
+            self.assertEqual(getattr(user, field.attname), getattr(expected, field.attname))
+        self.assertIs(user.is_active, True)
+        self.assertEqual(
+            (token.key, token.user_id, token.created),
+            (self.token.key, self.user.pk, Token.objects.get(pk=self.token.pk).created),
+        )
+        self.assertIs(token.user, user)
+        self.assertFalse(user._state.adding)
+
     def test_moved_unit_counts_on_the_next_request(self) -> None:
         self.assertNotIn("市中区水务局", self.unit_names())
         User.objects.filter(pk=self.user.pk).update(unit=self.world.unit_b)
