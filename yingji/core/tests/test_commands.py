@@ -209,11 +209,15 @@ def child_env(var_dir: Path) -> dict[str, str]:
 
 
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 90) -> int:
+    # Each attempt waits as long as is left: a refused connection returns at once, while
+    # a first answer that is slow under a loaded CI (the schema is built on first use)
+    # must not be abandoned and asked for again, which only queues more work behind it.
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert process.poll() is None, f"exited early with {process.returncode}"
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            left = max(deadline - time.monotonic(), 1)
+            with urllib.request.urlopen(url, timeout=left) as response:
                 return int(response.status)
         except urllib.error.HTTPError as error:
             return int(error.code)
