@@ -171,7 +171,8 @@ if REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     _DEFAULT_TASKS_BACKEND = "django_tasks_rq.RQBackend"
 else:
-    _DEFAULT_TASKS_BACKEND = "django_tasks_db.DatabaseBackend"
+    # django_tasks_db's backend, its task rows written by a compiled INSERT (decision 0016)
+    _DEFAULT_TASKS_BACKEND = "yingji.core.task_backend.DatabaseBackend"
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("YINGJI_TASKS_BACKEND", _DEFAULT_TASKS_BACKEND),

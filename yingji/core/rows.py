@@ -4,7 +4,8 @@ Every queryset is compiled anew on each evaluation. For the few reads every inta
 by key (the API token, the county's office) that compilation cost more than the query:
 there the statement is written once per database, with :func:`columns` naming every
 concrete column of the model, and :func:`instance` builds the model instance from a row
-as the ORM would (its converters: SQLite's 0/1 to a bool, text to a datetime). Decision
+as the ORM would (its converters: SQLite's 0/1 to a bool, text to a datetime).
+:func:`first` and :func:`exists` are such reads by equality on a few fields. Decision
 0016.
 """
 
@@ -14,22 +15,26 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.db import connections, models
+from django.db import connections, models, router
 
 M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
-def _layout(model: type[models.Model], alias: str) -> tuple[list[str], list[list[Any]]]:
+def _layout(model: type[models.Model], alias: str) -> tuple[list[str], list[tuple[Any, list[Any]]]]:
+    """The attribute names of the concrete fields, and per field its column expression
+    with the converters of it (called as the compiler calls them: value, column, connection)."""
     connection = connections[alias]
     names, converters = [], []
     for field in model._meta.concrete_fields:
         col = field.get_col(model._meta.db_table)
         names.append(field.attname)
-        converters.append(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        convert = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        converters.append((col, convert))
     return names, converters
 
 
+@functools.cache
 def columns(model: type[models.Model], alias: str, table: str | None = None) -> str:
     """The SELECT list of ``model``'s concrete columns (qualified by ``table``, if given),
     in the order :func:`instance` reads them."""
@@ -44,9 +49,57 @@ def instance(model: type[M], alias: str, row: Sequence[Any]) -> M:
     names, converters = _layout(model, alias)
     connection = connections[alias]
     values = list(row[: len(names)])
-    for index, (field, convert_all) in enumerate(
-        zip(model._meta.concrete_fields, converters, strict=True)
-    ):
+    for index, (col, convert_all) in enumerate(converters):
         for convert in convert_all:
-            values[index] = convert(values[index], field, connection)
+            values[index] = convert(values[index], col, connection)
     return model.from_db(alias, names, values)
+
+
+def _field(model: type[models.Model], name: str) -> Any:
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+def column(model: type[models.Model], name: str, alias: str, table: str | None = None) -> str:
+    """The quoted column of ``model``'s field ``name`` (``pk`` for the primary key),
+    qualified by ``table`` if given: statements name columns from the model, not literals."""
+    quote = connections[alias].ops.quote_name
+    return (f"{quote(table)}." if table else "") + quote(_field(model, name).column)
+
+
+@functools.cache
+def _where_sql(
+    model: type[models.Model], alias: str, names: tuple[str, ...], select: str, tail: str
+) -> str:
+    quote = connections[alias].ops.quote_name
+    where = " AND ".join(f"{column(model, name, alias)} = %s" for name in names)
+    return f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {where}{tail}"
+
+
+def _params(model: type[models.Model], alias: str, where: dict[str, Any]) -> list[Any]:
+    connection = connections[alias]
+    return [
+        _field(model, name).get_db_prep_value(value, connection) for name, value in where.items()
+    ]
+
+
+def first(model: type[M], where: dict[str, Any], *, lowest_pk: bool = False) -> M | None:
+    """The row of ``model`` whose fields equal ``where`` (by a unique key; with
+    ``lowest_pk`` the first by primary key of several), or None. What
+    ``filter(**where).first()`` answers, by a statement written once per database."""
+    alias = router.db_for_read(model)
+    tail = f" ORDER BY {column(model, 'pk', alias)} LIMIT 1" if lowest_pk else " LIMIT 1"
+    sql = _where_sql(model, alias, tuple(where), columns(model, alias), tail)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _params(model, alias, where))
+        row = cursor.fetchone()
+    return None if row is None else instance(model, alias, row)
+
+
+def exists(model: type[models.Model], where: dict[str, Any]) -> bool:
+    """Whether a row of ``model`` has fields equal to ``where``: ``filter().exists()``
+    by a statement written once per database."""
+    alias = router.db_for_read(model)
+    sql = _where_sql(model, alias, tuple(where), "1", " LIMIT 1")
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _params(model, alias, where))
+        return cursor.fetchone() is not None

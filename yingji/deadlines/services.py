@@ -38,6 +38,7 @@ from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit, User
 from yingji.core.batch import BatchMemo
 from yingji.core.services import check_scope, save_with_history
+from yingji.core.task_backend import announce, in_default_database, task_row
 from yingji.incidents.choices import (
     EXTERNAL_CHANNELS,
     OPEN_STATUSES,
@@ -248,17 +249,9 @@ def _tasks_in_database() -> bool:
     backend (Redis) is enqueued after commit, so that a worker never sees a task whose
     deadline is not committed yet.
     """
-    from django.db import router
-    from django_tasks import task_backends
-
     from .tasks import deadline_check
 
-    backend = task_backends[deadline_check.backend]
-    if type(backend).__module__.split(".")[0] != "django_tasks_db":
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return router.db_for_write(DBTaskResult) == "default"
+    return in_default_database(deadline_check)
 
 
 # --- scoring hand-off --------------------------------------------------------------------
@@ -866,40 +859,21 @@ def _enqueue_checks(checks: list[tuple[int, dt.datetime]]) -> None:
     one INSERT — the rows ``deadline_check.using(run_after=when).enqueue(pk, when)`` makes,
     and its ``task_enqueued`` signal for each."""
     from django_tasks import task_backends
-    from django_tasks.signals import task_enqueued
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.compat import normalize_json
     from django_tasks_db.models import DBTaskResult
 
     from .tasks import deadline_check
 
     backend = task_backends[deadline_check.backend]
-    if not (
-        isinstance(backend, DatabaseBackend)
-        and _tasks_in_database()
-        and transaction.get_connection().in_atomic_block
-    ):
+    if not (_tasks_in_database() and transaction.get_connection().in_atomic_block):
         for pk, when in checks:
             _enqueue_check(pk, when)
         return
-    rows: list[DBTaskResult[Any, Any]] = []
-    for pk, when in checks:
-        task = deadline_check.using(run_after=when)
-        backend.validate_task(task)
-        rows.append(
-            DBTaskResult(
-                id=backend._get_id(),  # the backend's own id (its ``id_function`` option)
-                args_kwargs=normalize_json({"args": (pk, when.isoformat()), "kwargs": {}}),
-                priority=task.priority,
-                task_path=task.module_path,
-                queue_name=task.queue_name,
-                run_after=when,
-                backend_name=backend.alias,
-            )
-        )
+    rows = [
+        task_row(backend, deadline_check.using(run_after=when), (pk, when.isoformat()), {})
+        for pk, when in checks
+    ]
     DBTaskResult.objects.bulk_create(rows)
-    for row in rows:
-        task_enqueued.send(type(backend), task_result=row.task_result)
+    announce(backend, rows)
 
 
 def next_check_time(deadline: Deadline, now: dt.datetime) -> dt.datetime:

@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import router, transaction
+from django.db import transaction
 from django.utils import timezone
+
+from yingji.core.task_backend import in_default_database
 
 from .choices import ReportKind
 from .models import Incident, Report
@@ -64,16 +66,9 @@ class Intake:
 def queue_in_database() -> bool:
     """Whether the follow-up task's queue is a table of the default database: then its row
     commits with the incident (both or neither)."""
-    from django_tasks import task_backends
-
     from .tasks import intake_followups
 
-    backend = task_backends[intake_followups.backend]
-    if type(backend).__module__.split(".")[0] != "django_tasks_db":
-        return False
-    from django_tasks_db.models import DBTaskResult
-
-    return router.db_for_write(DBTaskResult) == "default"
+    return in_default_database(intake_followups)
 
 
 def _in_savepoint(label: str, func: Callable[[], Any]) -> None:

@@ -68,13 +68,17 @@ def _token_sql(alias: str) -> str:
     quote = connections[alias].ops.quote_name
     token, user = Token._meta.db_table, User._meta.db_table
     unit, region = Unit._meta.db_table, Region._meta.db_table
+
+    def col(model: Any, name: str, table: str) -> str:
+        return rows.column(model, name, alias, table)
+
     return (
         f"SELECT {rows.columns(Token, alias, token)}, {rows.columns(User, alias, user)},"
-        f" {quote(region)}.{quote('path')}"
+        f" {col(Region, 'path', region)}"
         f" FROM {quote(token)} INNER JOIN {quote(user)}"
-        f" ON {quote(token)}.{quote('user_id')} = {quote(user)}.{quote('id')}"
-        f" LEFT OUTER JOIN {quote(unit)} ON {quote(user)}.{quote('unit_id')} = {quote(unit)}.{quote('id')}"
+        f" ON {col(Token, 'user', token)} = {col(User, 'pk', user)}"
+        f" LEFT OUTER JOIN {quote(unit)} ON {col(User, 'unit', user)} = {col(Unit, 'pk', unit)}"
         f" LEFT OUTER JOIN {quote(region)}"
-        f" ON {quote(unit)}.{quote('region_id')} = {quote(region)}.{quote('id')}"
-        f" WHERE {quote(token)}.{quote('key')} = %s"
+        f" ON {col(Unit, 'region', unit)} = {col(Region, 'pk', region)}"
+        f" WHERE {col(Token, 'key', token)} = %s"
     )
