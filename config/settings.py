@@ -182,6 +182,11 @@ TASKS = {
 # An intake's deadlines and scores: "worker" (after the answer, in a task queued in the
 # intake's own transaction) or "inline" (inside that transaction). Decision 0013.
 YINGJI_INTAKE_FOLLOWUPS = os.environ.get("YINGJI_INTAKE_FOLLOWUPS", "worker")
+# Under a burst of reports the worker leaves the write lock and the CPU to the intakes:
+# while more than RATE intakes a second keep arriving it waits, up to SECONDS after the
+# oldest one was received (0: never waits). Decision 0017.
+YINGJI_FOLLOWUPS_YIELD_SECONDS = float(os.environ.get("YINGJI_FOLLOWUPS_YIELD_SECONDS", "30"))
+YINGJI_FOLLOWUPS_YIELD_RATE = float(os.environ.get("YINGJI_FOLLOWUPS_YIELD_RATE", "20"))
 
 # --- Auth ---------------------------------------------------------------------------------
 # The role answers first: has_perm() stops at the first backend that grants, and the role

@@ -52,6 +52,59 @@ BATCH = 50
 BATCH_SECONDS = 0.03
 # Intakes computed together (``run_many``): reads, inserts and check tasks once per chunk.
 CHUNK = 10
+# How often a yielding worker looks whether the burst goes on (``yield_to_burst``).
+YIELD_STEP = 0.5
+
+
+def _arrived_since(since: dt.datetime) -> int:
+    """Intake follow-up tasks queued since ``since`` and still waiting (not claimed)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import intake_followups
+
+    return int(
+        DBTaskResult.objects.ready()
+        .filter(
+            task_path=intake_followups.module_path,
+            queue_name=intake_followups.queue_name,
+            enqueued_at__gte=since,
+        )
+        .count()
+    )
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def yield_to_burst(received_at: dt.datetime) -> float:
+    """Wait while a burst of intakes goes on; the seconds waited (decision 0017).
+
+    An intake's follow-ups cost the worker about half of what its request costs, and on
+    SQLite the worker's transaction holds the one write lock every intake needs. During a
+    burst (a rainstorm's first hour) acknowledging reports comes first; the deadlines can
+    come seconds later (the shipped rules give half an hour at least, and they are
+    computed from each intake's receipt time, so waiting changes no outcome). So, outside
+    any transaction, the worker waits while more than ``YINGJI_FOLLOWUPS_YIELD_RATE``
+    intakes a second joined the queue in the last ``YIELD_STEP`` — never beyond
+    ``YINGJI_FOLLOWUPS_YIELD_SECONDS`` after ``received_at`` (its own intake's, the oldest
+    waiting) — and then computes the lot in batches.
+    """
+    limit = float(getattr(settings, "YINGJI_FOLLOWUPS_YIELD_SECONDS", 0))
+    rate = float(getattr(settings, "YINGJI_FOLLOWUPS_YIELD_RATE", 0))
+    if limit <= 0 or not queue_in_database():
+        return 0.0
+    until = received_at + dt.timedelta(seconds=limit)
+    step = dt.timedelta(seconds=YIELD_STEP)
+    started = time.monotonic()
+    while timezone.now() + step <= until:
+        if _arrived_since(timezone.now() - step) <= rate * YIELD_STEP:
+            break  # no burst (any more)
+        _sleep(YIELD_STEP)
+    waited = time.monotonic() - started
+    if waited >= YIELD_STEP:
+        logger.info("intake follow-ups waited %.1f s for a burst of intakes", waited)
+    return waited
 
 
 @dataclass(frozen=True)

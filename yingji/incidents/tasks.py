@@ -17,6 +17,7 @@ def intake_followups(
     from . import followups
 
     own = followups.Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))
+    followups.yield_to_burst(own.received_at)  # outside the transaction: no lock held
     with transaction.atomic(), followups.rules_cached():
         if not followups.queue_in_database():
             return followups.run_by_id(

@@ -288,6 +288,101 @@ def state() -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
+@override_settings(
+    YINGJI_INTAKE_FOLLOWUPS="worker",
+    YINGJI_FOLLOWUPS_YIELD_SECONDS=30.0,
+    YINGJI_FOLLOWUPS_YIELD_RATE=20.0,
+)
+class YieldToBurstTests(TestCase):
+    """Decision 0017: the worker waits, outside its transaction, while intakes pour in."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.world = world_with_rules(report_on_time="1")
+        cls.officer_a = cls.world.user(Role.COUNTY_OFFICER, "a")
+
+    def report(self, key: str) -> Incident:
+        incident, _ = services.incident_report(
+            actor=self.officer_a,
+            data=payload(**COMPLETE, occurred_at=timezone.now() - timedelta(minutes=20)),
+            idempotency_key=key,
+        )
+        return incident
+
+    def clocked(self, arrivals: list[int], start: Any) -> tuple[list[float], Any]:
+        """A fake clock that each sleep moves on, and the arrivals the queue shows."""
+        clock = {"now": start}
+        slept: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            slept.append(seconds)
+            clock["now"] += timedelta(seconds=seconds)
+
+        patches = mock.patch.multiple(
+            followups,
+            _sleep=sleep,
+            _arrived_since=mock.Mock(side_effect=arrivals),
+        )
+        return slept, (patches, mock.patch.object(timezone, "now", lambda: clock["now"]))
+
+    def test_it_waits_while_the_burst_goes_on_and_stops_when_it_ends(self) -> None:
+        start = timezone.now()
+        slept, (queue, clock) = self.clocked([400, 300, 5], start)
+        with queue, clock:
+            followups.yield_to_burst(start)
+        self.assertEqual(slept, [followups.YIELD_STEP] * 2)
+
+    def test_it_never_waits_beyond_the_limit_after_the_receipt(self) -> None:
+        start = timezone.now()
+        slept, (queue, clock) = self.clocked([400] * 1000, start)
+        with queue, clock:
+            followups.yield_to_burst(start - timedelta(seconds=20))
+        self.assertEqual(sum(slept), 10.0)  # 30 s after a receipt 20 s ago
+        slept, (queue, clock) = self.clocked([400] * 1000, start)
+        with queue, clock:
+            followups.yield_to_burst(start - timedelta(seconds=31))
+        self.assertEqual(slept, [])
+
+    @override_settings(YINGJI_FOLLOWUPS_YIELD_SECONDS=0.0)
+    def test_a_limit_of_zero_never_waits(self) -> None:
+        slept, (queue, clock) = self.clocked([400], timezone.now())
+        with queue, clock:
+            followups.yield_to_burst(timezone.now())
+        self.assertEqual(slept, [])
+
+    def test_arrivals_are_the_waiting_intake_tasks_queued_since(self) -> None:
+        before = timezone.now() - timedelta(seconds=1)
+        for n in range(3):
+            self.report(f"k-y{n}")
+        self.assertEqual(followups._arrived_since(before), 3)
+        self.assertEqual(followups._arrived_since(timezone.now() + timedelta(seconds=1)), 0)
+
+    def test_without_a_burst_the_worker_runs_at_once(self) -> None:
+        incident = self.report("k-y9")
+        with mock.patch.object(followups, "_sleep") as sleep:
+            drain()
+        sleep.assert_not_called()
+        self.assertTrue(deadlines_of(incident))
+        self.assertEqual(followups._arrived_since(timezone.now() - timedelta(hours=1)), 0)
+
+    def test_a_burst_makes_the_task_wait_then_compute(self) -> None:
+        """Twelve intakes at once (more than 20 a second): the task waits one step (the
+        fake sleep ends the burst by moving the queue's rows into the past), then
+        computes them all."""
+        incidents = [self.report(f"k-z{n}") for n in range(12)]
+
+        def sleep(seconds: float) -> None:
+            DBTaskResult.objects.filter(task_path=TASK).update(
+                enqueued_at=timezone.now() - timedelta(seconds=5)
+            )
+
+        with mock.patch.object(followups, "_sleep", side_effect=sleep) as slept:
+            drain()
+        self.assertEqual(slept.call_count, 1)
+        for incident in incidents:
+            self.assertTrue(deadlines_of(incident), incident)
+
+
 @override_settings(YINGJI_INTAKE_FOLLOWUPS="worker")
 class BatchFollowupTests(TestCase):
     """A batch of intakes computed together writes what one by one writes."""
