@@ -12,12 +12,18 @@ Use it only for a new row of a model without custom ``save()`` logic other than 
 :func:`insert` knows (``LocatedModel``'s derived H3 cell, through ``prepare_save``): no
 ``pre_save``/``post_save`` signals are sent. A value that is an expression (``F()``,
 ``Now()``) falls back to ``save()``.
+
+:func:`prepare` and :func:`write` split that work for rows written together inside a
+transaction that holds a lock (SQLite's one writer): every value is prepared before the
+transaction, and inside it only the statements run, each key of a row written just
+before (the 首报's incident, a history row's id) filled in as it becomes known.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.db import connections, models, router
@@ -95,34 +101,122 @@ def _plan(model: type[models.Model], alias: str) -> _Plan:
     )
 
 
-def insert(obj: M, *, using: str | None = None) -> M:
-    """INSERT ``obj`` (a new row) and set its primary key; no signals, no history."""
+@dataclass
+class Prepared:
+    """A new row's INSERT with its values, ready to run (:func:`prepare`, :func:`write`)."""
+
+    obj: models.Model
+    alias: str
+    plan: _Plan
+    params: list[Any]
+    # per key not known yet: its place in params, its field, and where its value comes from
+    late: list[tuple[int, Any, Callable[[], Any]]] = field(default_factory=list)
+    fallback: bool = False  # a value is an expression: save() writes the row
+    before: Callable[[], None] | None = None  # signals around the INSERT (history rows)
+    after: Callable[[], None] | None = None
+
+
+def _unsaved_related(obj: models.Model) -> dict[str, models.Model]:
+    """Related objects not written yet (by field name), to be filled in when they are;
+    the others checked and taken as ``save()`` does."""
+    opts = obj._meta
+    unsaved: dict[str, models.Model] = {}
+    f: Any
+    for f in opts.concrete_fields:
+        if f.is_relation and f.is_cached(obj):
+            related = f.get_cached_value(obj)
+            if related is not None and related.pk is None:
+                unsaved[f.name] = related
+    checked = None
+    if unsaved:
+        checked = [
+            f for f in (*opts.concrete_fields, *opts.private_fields) if f.name not in unsaved
+        ]
+    obj._prepare_related_fields_for_save(operation_name="insert", fields=checked)  # type: ignore[attr-defined]
+    return unsaved
+
+
+def _key_of(related: models.Model) -> Callable[[], Any]:
+    return lambda: related.pk
+
+
+def _attribute_of(obj: models.Model, name: str) -> Callable[[], Any]:
+    return lambda: getattr(obj, name)
+
+
+def prepare(
+    obj: models.Model,
+    *,
+    using: str | None = None,
+    late: dict[str, Callable[[], Any]] | None = None,
+) -> Prepared:
+    """Everything :func:`insert` does for ``obj`` except running the statement. A foreign
+    key to an object not written yet, and the attributes named in ``late`` (name → where
+    its value comes from), are filled in by :func:`write` just before the INSERT."""
     model = type(obj)
     alias = using or router.db_for_write(model, instance=obj)
-    # as save() does: a related object must be saved; its key is taken from it
-    obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
-    prepare = getattr(obj, "prepare_save", None)
-    if prepare is not None:
-        prepare()
+    hook = getattr(obj, "prepare_save", None)
+    if hook is not None:
+        hook()
+    pending = {name: _key_of(related) for name, related in _unsaved_related(obj).items()}
+    pending.update(late or {})
     plan = _plan(model, alias)
     connection = connections[alias]
-    params = []
-    for field, as_is in zip(plan.fields, plan.as_is, strict=True):
-        value = field.pre_save(obj, True)
+    prepared = Prepared(obj=obj, alias=alias, plan=plan, params=[])
+    for index, (f, as_is) in enumerate(zip(plan.fields, plan.as_is, strict=True)):
+        source = pending.get(f.name) or pending.get(f.attname)
+        if source is not None:
+            prepared.late.append((index, f, source))
+            prepared.params.append(None)
+            continue
+        value = f.pre_save(obj, True)
         if as_is is not None and (value is None or type(value) is as_is):
-            params.append(value)  # what get_db_prep_save returns for it
+            prepared.params.append(value)  # what get_db_prep_save returns for it
             continue
         if hasattr(value, "resolve_expression"):
-            obj.save(using=alias, force_insert=True)  # an expression: Django's own path
-            return obj
-        params.append(field.get_db_prep_save(value, connection=connection))
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, [*params, *plan.returning_params])
-        if plan.pk is not None:
-            row = connection.ops.fetch_returned_insert_columns(cursor, plan.returning_params)
-            setattr(obj, plan.pk.attname, row[0])
-    obj._state.adding = False
-    obj._state.db = alias
+            prepared.fallback = True  # an expression: Django's own path
+            prepared.params.append(None)
+            continue
+        prepared.params.append(f.get_db_prep_save(value, connection=connection))
+    return prepared
+
+
+def write(rows: Iterable[Prepared]) -> None:
+    """Run prepared INSERTs in order, each row's late keys taken from the rows before."""
+    for row in rows:
+        obj = row.obj
+        connection = connections[row.alias]
+        for index, f, source in row.late:
+            value = source()
+            if value is None:
+                raise ValueError(
+                    f"insert() prohibited to prevent data loss due to unsaved related object"
+                    f" '{f.name}'."
+                )
+            setattr(obj, f.attname, value)
+            row.params[index] = f.get_db_prep_save(value, connection=connection)
+        if row.before is not None:
+            row.before()
+        if row.fallback:
+            obj.save(using=row.alias, force_insert=True)
+        else:
+            plan = row.plan
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, [*row.params, *plan.returning_params])
+                if plan.pk is not None:
+                    returned = connection.ops.fetch_returned_insert_columns(
+                        cursor, plan.returning_params
+                    )
+                    setattr(obj, plan.pk.attname, returned[0])
+            obj._state.adding = False
+            obj._state.db = row.alias
+        if row.after is not None:
+            row.after()
+
+
+def insert(obj: M, *, using: str | None = None) -> M:
+    """INSERT ``obj`` (a new row) and set its primary key; no signals, no history."""
+    write([prepare(obj, using=using)])
     return obj
 
 
@@ -149,10 +243,13 @@ def _history_user(actor: Any) -> Any:
     return actor if actor is not None and getattr(actor, "pk", None) is not None else None
 
 
-def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | None = None) -> M:
-    """INSERT ``obj`` and its creation record (``+``) as django-simple-history writes it
-    (the same columns, user, reason and signals), each with a statement compiled once."""
-    insert(obj, using=using)
+def prepare_with_history(
+    obj: models.Model, *, actor: Any, reason: str = "", using: str | None = None
+) -> list[Prepared]:
+    """:func:`prepare` ``obj`` and its creation record (``+``) as django-simple-history
+    writes it (the same columns, user, reason and signals); the record's copy of the key
+    and of keys not known yet are taken from ``obj`` when it is written."""
+    row = prepare(obj, using=using)
     history_model, copied = _history_model(type(obj))
     history_date = getattr(obj, "_history_date", None) or timezone.now()
     record = history_model(
@@ -162,6 +259,9 @@ def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | No
         history_change_reason=reason or None,
         **{name: getattr(obj, name) for name in copied},
     )
+    pk: Any = obj._meta.pk
+    unknown = {pk.attname} | {f.attname for _, f, _ in row.late}
+    late = {name: _attribute_of(obj, name) for name in copied if name in unknown}
     signal_args = {
         "sender": history_model,
         "instance": obj,
@@ -170,7 +270,18 @@ def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | No
         "history_change_reason": record.history_change_reason,  # type: ignore[attr-defined]
         "using": using,
     }
-    pre_create_historical_record.send(history_instance=record, **signal_args)
-    insert(record, using=obj._state.db)
-    post_create_historical_record.send(history_instance=record, **signal_args)
+    history = prepare(record, using=row.alias, late=late)
+    history.before = lambda: pre_create_historical_record.send(
+        history_instance=record, **signal_args
+    )
+    history.after = lambda: post_create_historical_record.send(
+        history_instance=record, **signal_args
+    )
+    return [row, history]
+
+
+def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | None = None) -> M:
+    """INSERT ``obj`` and its creation record (``+``) as django-simple-history writes it
+    (the same columns, user, reason and signals), each with a statement compiled once."""
+    write(prepare_with_history(obj, actor=actor, reason=reason, using=using))
     return obj

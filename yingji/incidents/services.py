@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit
 from yingji.core import rows
-from yingji.core.inserts import insert, insert_with_history
+from yingji.core.inserts import insert, prepare, prepare_with_history, write
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
 from yingji.geo.choices import CoordinateSystem, RegionLevel
@@ -594,13 +594,12 @@ def _prepare_incident(
     return incident, report
 
 
-def _save_incident(*, actor: Any, incident: Incident, report: Report, now: datetime) -> None:
-    """Write a prepared incident, its 首报, the timeline step and (较大+) the escalation."""
-    # New rows without custom save logic: INSERTs compiled once (decision 0016).
-    insert_with_history(incident, actor=actor, reason=_("接报"))
+def _intake_rows(*, actor: Any, incident: Incident, report: Report, now: datetime) -> list[Any]:
+    """The intake's new rows — the incident, its 首报, their history and the timeline step —
+    prepared before the transaction: inside it only their INSERTs run (compiled once), so
+    SQLite's one write lock is held for the statements, not for building them (0016)."""
     report.incident = incident
-    insert_with_history(report, actor=actor, reason=_("首报"))
-    incident_log(
+    log = IncidentLog(
         incident=incident,
         actor=actor,
         action="reported",
@@ -612,8 +611,11 @@ def _save_incident(*, actor: Any, incident: Incident, report: Report, now: datet
         },
         at=now,
     )
-    if incident.severity <= ESCALATION_LEVEL:
-        _escalate(incident=incident, actor=actor, now=now)
+    return [
+        *prepare_with_history(incident, actor=actor, reason=_("接报")),
+        *prepare_with_history(report, actor=actor, reason=_("首报")),
+        prepare(log),
+    ]
 
 
 def _replay_incident(actor: Any, incident: Incident) -> Incident:
@@ -652,9 +654,12 @@ def incident_report(
         if existing is not None:
             return _replay_incident(actor, existing), False
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
+    rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
     try:
         with transaction.atomic():
-            _save_incident(actor=actor, incident=incident, report=report, now=now)
+            write(rows)
+            if incident.severity <= ESCALATION_LEVEL:
+                _escalate(incident=incident, actor=actor, now=now)
             followups.schedule(incident=incident, report=report, now=now, defer=defer_followups)
     except IntegrityError:
         existing = selectors.incident_by_key(key) if key is not None else None

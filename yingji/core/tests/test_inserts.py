@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yingji.accounts.choices import Role
-from yingji.core.inserts import insert, insert_with_history
+from yingji.core.inserts import insert, insert_with_history, prepare, prepare_with_history, write
 from yingji.core.services import save_with_history
 from yingji.core.testing.world import World, build_world
 from yingji.geo.choices import CoordinateSystem
@@ -125,4 +125,52 @@ def test_an_unsaved_related_object_is_refused_as_save_refuses_it() -> None:
     world = build_world()
     with pytest.raises(ValueError, match="unsaved related object"):
         insert(Report(incident=_incident(world), kind=ReportKind.INITIAL, sequence=0))
+    assert not Report.objects.exists()
+
+
+def test_rows_prepared_together_take_the_keys_of_the_rows_written_before() -> None:
+    """The intake's shape: the 首报 and the timeline step refer to an incident not written
+    yet; every value is prepared first, the keys are filled in as the rows are written."""
+    world = build_world()
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    incident = _incident(world)
+    report = Report(
+        incident=incident,
+        kind=ReportKind.INITIAL,
+        sequence=0,
+        mode=ReportMode.PHONE,
+        submitted_at=incident.received_at,
+        body="首报",
+    )
+    log = IncidentLog(incident=incident, action="reported", message="接报", at=timezone.now())
+    rows = [
+        *prepare_with_history(incident, actor=officer, reason="接报"),
+        *prepare_with_history(report, actor=officer, reason="首报"),
+        prepare(log),
+    ]
+    assert incident.pk is None and not Incident.objects.exists()  # nothing written yet
+    write(rows)
+
+    assert Report.objects.get(pk=report.pk).incident_id == incident.pk
+    assert IncidentLog.objects.get(pk=log.pk).incident_id == incident.pk
+    incident_history = Incident.history.model  # type: ignore[attr-defined]
+    report_history = Report.history.model  # type: ignore[attr-defined]
+    assert incident_history.objects.get(id=incident.pk).history_change_reason == "接报"
+    record = report_history.objects.get(id=report.pk)
+    assert record.incident_id == incident.pk and record.history_user_id == officer.pk
+    # the same rows as written one by one
+    again = _incident(world)
+    insert_with_history(again, actor=officer, reason="接报")
+    assert _row(Incident, pk=incident.pk) == _row(Incident, pk=again.pk)
+
+
+def test_a_key_whose_row_is_never_written_is_refused_before_anything_runs() -> None:
+    world = build_world()
+    incident = _incident(world)
+    rows = prepare_with_history(
+        Report(incident=incident, kind=ReportKind.INITIAL, sequence=0, mode=ReportMode.PHONE),
+        actor=None,
+    )
+    with pytest.raises(ValueError, match="unsaved related object 'incident'"):
+        write(rows)  # the incident is not among the rows
     assert not Report.objects.exists()
