@@ -11,7 +11,7 @@ priority, queue and ``run_after``; its ``pre_save`` receiver gives a task withou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import router
@@ -20,7 +20,7 @@ from django_tasks import task_backends
 from django_tasks_db import backend as db_backend
 from django_tasks_db.compat import normalize_json, task_enqueued
 
-from .inserts import insert
+from .inserts import Prepared, insert, prepare
 
 
 def in_default_database(task: Any) -> bool:
@@ -53,6 +53,21 @@ def announce(backend: Any, rows: Iterable[Any]) -> None:
     """``task_enqueued`` for task rows the caller wrote (``bulk_create``)."""
     for row in rows:
         task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+def prepare_enqueue(task: Any, args: Callable[[], Sequence[Any]]) -> Prepared:
+    """``task.enqueue(*args())`` as a row prepared for ``inserts.write`` (the task's queue
+    must be in the database: :func:`in_default_database`). ``args`` is called when the row
+    is written, inside the caller's transaction: the task of an intake names the incident
+    and report written just before it."""
+    backend = task_backends[task.backend]
+    row = task_row(backend, task, (), {})
+    pre_save.send(type(row), instance=row, raw=False, using=None, update_fields=None)
+    prepared = prepare(
+        row, late={"args_kwargs": lambda: normalize_json({"args": tuple(args()), "kwargs": {}})}
+    )
+    prepared.after = lambda: announce(backend, [row])
+    return prepared
 
 
 class DatabaseBackend(db_backend.DatabaseBackend):

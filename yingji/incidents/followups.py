@@ -28,7 +28,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from yingji.core.task_backend import in_default_database
+from yingji.core.inserts import Prepared
+from yingji.core.task_backend import in_default_database, prepare_enqueue
 
 from .choices import ReportKind
 from .models import Incident, Report
@@ -197,6 +198,20 @@ def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
     report.incident = incident
     run(incident=incident, report=report, now=now, locked=True)
     return "done"
+
+
+def prepared_task(
+    *, incident: Incident, report: Report, now: dt.datetime, defer: bool | None
+) -> Prepared | None:
+    """The follow-up task's row, prepared before the intake's transaction and written in it
+    after the incident and its 首报 (``inserts.write``), when the follow-ups are deferred
+    and the queue is in the default database; else None (then ``schedule`` them)."""
+    if not (deferred() if defer is None else defer) or not queue_in_database():
+        return None
+    from .tasks import intake_followups
+
+    at = now.isoformat()
+    return prepare_enqueue(intake_followups, lambda: (incident.pk, report.pk, at))
 
 
 def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: bool | None) -> None:

@@ -655,12 +655,14 @@ def incident_report(
             return _replay_incident(actor, existing), False
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
     rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
+    task = followups.prepared_task(incident=incident, report=report, now=now, defer=defer_followups)
     try:
         with transaction.atomic():
-            write(rows)
+            write(rows if task is None else [*rows, task])
             if incident.severity <= ESCALATION_LEVEL:
                 _escalate(incident=incident, actor=actor, now=now)
-            followups.schedule(incident=incident, report=report, now=now, defer=defer_followups)
+            if task is None:
+                followups.schedule(incident=incident, report=report, now=now, defer=defer_followups)
     except IntegrityError:
         existing = selectors.incident_by_key(key) if key is not None else None
         if existing is None:

@@ -13,7 +13,8 @@ from django_tasks.signals import task_enqueued
 from django_tasks_db import backend as library
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from yingji.core.task_backend import DatabaseBackend, in_default_database
+from yingji.core.inserts import write
+from yingji.core.task_backend import DatabaseBackend, in_default_database, prepare_enqueue
 from yingji.deadlines.tasks import deadline_check
 from yingji.incidents.tasks import intake_followups
 
@@ -64,3 +65,23 @@ def test_bad_arguments_are_refused_as_the_library_refuses_them() -> None:
 
 def test_the_queue_is_in_the_default_database() -> None:
     assert in_default_database(intake_followups) and in_default_database(deadline_check)
+
+
+def test_a_prepared_enqueue_writes_the_same_row_with_arguments_known_late() -> None:
+    known: list[int] = []
+    sent: list[Any] = []
+
+    def heard(sender: Any, task_result: Any, **kwargs: Any) -> None:
+        sent.append(task_result.id)
+
+    prepared = prepare_enqueue(intake_followups, lambda: (*known, "2026-12-01T10:00:00+08:00"))
+    known += [7, 8]  # the keys of rows written before it
+    task_enqueued.connect(heard)
+    try:
+        write([prepared])
+        reference = _theirs().enqueue(intake_followups, (7, 8, "2026-12-01T10:00:00+08:00"), {})
+    finally:
+        task_enqueued.disconnect(heard)
+    mine = prepared.obj
+    assert _row(mine.pk) == _row(reference.id)
+    assert sent == [mine.task_result.id, reference.id]
