@@ -58,7 +58,7 @@ def test_minimums_are_imported(world: World) -> None:
     row = StockMinimum.objects.get(warehouse__name="中心库")
     assert row.warehouse.region == world.county_a and row.item.code == "3010102"
     assert row.minimum == Decimal("300")
-    assert StockMinimum.history.filter(pk=row.pk).first().history_user == user
+    assert StockMinimum.history.get(id=row.pk).history_user == user  # id: the row's key
 
 
 def test_each_kind_of_bad_minimum_is_reported(world: World) -> None:
