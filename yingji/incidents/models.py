@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from yingji.core.history import LeanHistoricalRecords
 from yingji.core.models import RegionScopedModel, RestrictedManager, TimestampedModel
 from yingji.geo.located import LocatedModel
 
@@ -172,7 +173,7 @@ class Incident(RegionScopedModel, LocatedModel):
         _("幂等键"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()  # written with every intake: indexed by id only
     objects: ClassVar[Any] = RestrictedManager()
     # A direct-report point sees the incidents its unit reported (core.models.restrict).
     own_records: ClassVar[tuple[str, str]] = ("reporting_unit", "created_by")
@@ -278,7 +279,7 @@ class Report(TimestampedModel):
         _("幂等键"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()  # written with every intake: indexed by id only
 
     region_scope: ClassVar[str] = "incident__region__path"
     objects: ClassVar[Any] = RestrictedManager()
