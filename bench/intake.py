@@ -863,7 +863,9 @@ serialised from the object in memory. About 11 SQL statements. After the answer
 (decision 0013) `yingji worker` computes the deadlines of the rules in force (首报 by
 phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报, 日报), each with
 its check task queued, and the scores of the fulfilled deadline and of a complete 首报 —
-one task also takes on the intakes waiting behind it, in one commit.
+one task also takes on the intakes waiting behind it, in one commit. While a burst of
+reports goes on (more than 20 a second) the worker waits, at most 30 s after the oldest
+waiting intake, and computes them after it (decision 0017).
 
 What made it faster (CPU per report measured in one process with the test client, SQLite,
 `python -m bench.intake --cpu 300`; commit by commit in `git log`):
@@ -880,42 +882,33 @@ What made it faster (CPU per report measured in one process with the test client
 | the intake's JSON validated once, by the service (the DRF serializer only for forms and for refused input, whose errors keep its shape); the role's grants asked before Django's permission tables (two queries) and cached per process; the user's region path read with the token; the replay check an EXISTS; the point's region row kept with the point index and its county taken from it; reads without ORDER BY; `.history`'s manager class built once; the answer's labels from the choices | request 11.3 → ~6 ms (yardstick / report 0.19 → 0.37); SQL 16 → 11 |
 | SQLite connections kept open between requests (`CONN_MAX_AGE`, as on PostgreSQL): opening one — the file, the PRAGMAs, Django's SQL functions — was a third of a one-row insert | under load: yardstick 248 → 515/s; reports 41 → 47/s |
 | SQLite write transactions queue on a file lock instead of SQLite's sleeping busy handler (decision 0015); the worker's batches hold the write lock ≤ ~30 ms | under load on SQLite: p99 1.3–1.5 s → ~0.7 s at the same rate |
+| the intake's and office's reads, the replay check and the token by statements written once; INSERTs (incident, 首报, history, timeline, task row) compiled once per model (decision 0016) | request CPU ratio to the yardstick 0.30–0.40 → 0.62–0.65 in one process |
+| the worker waits while a burst goes on instead of taking the write lock and a core from the intakes (decision 0017) | under load on SQLite: 250 → 342 reports/s, p99 378 → 199 ms (same machine, minutes apart) |
+| the intake's rows and task row prepared before its transaction, only their INSERTs inside it (SQLite's write lock held for the statements, not for building them) | 342 → 363/s, p99 199 → 162 ms |
+| incident and 首报 history tables indexed by object, date and user only (18 fewer B-tree pages written and fsynced per report) | 363 → 371/s (within the noise) |
 
-What limits it: **CPU**. A 2-core machine answers at most 2 × 1000 / (CPU ms per
-request) requests a second; the rows "server CPU" above compare a report with the
-yardstick. The worker's CPU (row "worker CPU") comes out of the same two cores: a burst is
-acknowledged at the request's cost and the worker catches up after it (rows "follow-ups
-waiting … / drained in"), but a load that never stops is bounded by the sum. The
-latencies follow from the rate: 50 clients that send again as soon as they are answered
-wait about 50 / rate seconds (Little's law) — p99 < 250 ms at this load needs ~300
-reports/s. The disk is not the limit for reports (one commit each); it would be for the
-yardstick on an idle machine (one fsync per commit, one SQLite writer: at most the commit
-rate above).
+What limits it: **SQLite's one writer and the CPU**. A py-spy profile of the gunicorn
+workers under this load (2026-12-01, after the changes above) finds them waiting for the
+write lock 44 % of the time, and the lock held by an intake's transaction ~96 % of the
+time: ~2.7 ms per report, of which the commit (the WAL's `fdatasync`, slower under load
+than the 0.17 ms of an idle one-row commit above) is over half, the INSERTs most of the
+rest. One commit per report and one writer at a time put the ceiling near 1 / 2.7 ms; the
+CPU puts it at 2 × 1000 / 4.1 ms ≈ 490 reports/s before wrk, the kernel's TCP and the
+worker take their share. The latencies follow from the rate: 50 clients that send again
+as soon as they are answered wait about 50 / rate seconds (Little's law).
 
-Left (proposed): the type and the office are still read per report (the type has no
-`updated_at` for a cross-process cache to check); Django's INSERT compilation of the four
-wide rows (incident, 首报, their history) is now the largest share; group commit on
-SQLite. Under gunicorn a report costs about twice its CPU in one process (12 vs ~6 ms; the
-yardstick 3.5 vs 2.2 ms): five workers and the task worker on two cores, the write lock's
-hand-overs, and a new TCP connection per request (sync workers do not keep connections
-alive). A py-spy profile of the gunicorn workers under this load (wall time while
-running): the incident's and 首报's INSERTs with their history rows ~24 % (history alone
-~9 %), validation and lookups ~16 % (the responsible office's query ~6 %), token auth
-~8 %, the follow-up task's row ~4 %, the answer ~4 %; waiting for the commit's fsync ~8 %
-and for the write lock ~7 %. The targets (≥ 500/s, ≥ 50 % of the yardstick, p99 <
-250 ms) are not met: at ~16 ms of CPU per report (request + worker) two cores give ~125/s
-at most, so the next step is a different shape, not trimming — several reports per
-transaction and per Python-level pass (group commit), which sync workers cannot do.
+The follow-ups are not free, only later: a load longer than
+`YINGJI_FOLLOWUPS_YIELD_SECONDS` (30 s) brings the worker back beside the requests, and
+the sustained rate is then bounded by both costs (request + worker CPU, ~6 ms per report:
+~250/s on this machine, as before decision 0017).
 
-Measured on 2026-11-30 (evening, `--backend sqlite --duration 10`, same code): sync
-workers 3, 4, 5 gave 125, 148, 112–141 reports/s (noise; not the lever); threaded workers
-(gthread 2 × 8, 3 × 4) ~113/s, below sync. An experiment (not kept) that wrote only the
-incident row in the request — no history rows, 首报, timeline step or task — answered
-349/s at 5.0 ms of CPU per report, p99 167 ms, ratio 0.60 against a yardstick of 579/s:
-the ceiling of a request that stores only what makes the report durable and leaves the
-rest to the worker's batches (decision 0013 taken further), before the worker's own CPU
-for that rest. The ≥ 500/s target is above the yardstick itself on this machine
-(475–580/s): the whole pipeline would have to cost less than a one-row insert."""
+Left (proposed): ≥ 500 reports/s is not met. It needs the request cheaper than now
+(~4 ms of CPU under gunicorn; the one-row yardstick costs 2.5) *and* several reports per
+commit (group commit: gunicorn threads handing their prepared rows to one writer per
+process, which sync workers cannot do). PostgreSQL is slower here (~5.7 ms of CPU per
+report plus the server's own on the same two cores; one network round trip per
+statement). Tried before and not the lever (2026-11-30): 3–5 sync workers; threaded
+workers (slower than sync)."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
