@@ -409,6 +409,48 @@ def _claim_waiting(count: int, *, exclude: Any) -> list[Any]:
     )
 
 
+# A follow-up task that a worker claimed this long ago and never finished was lost with
+# its worker (killed mid-task): a task runs for seconds (``yield_to_burst`` ≤ 30 s, then
+# batches of ``BATCH_SECONDS``), so ten minutes leaves no doubt.
+STALLED_AFTER = dt.timedelta(minutes=10)
+
+
+def recover_stalled(*, now: dt.datetime | None = None) -> int:
+    """Run again the intake follow-ups whose task a worker claimed and never finished (it
+    died); each in its own transaction, marked done or failed as the worker would. The
+    follow-ups are idempotent, so a task that was only slow gains nothing twice. The cron
+    safety net (``yingji check_deadlines``) calls this: without it such an incident would
+    never get its deadlines, and no deadline check would ever notice."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from .tasks import intake_followups
+
+    now = now or timezone.now()
+    stalled = DBTaskResult.objects.filter(
+        task_path=intake_followups.module_path,
+        status=TaskResultStatus.RUNNING,
+        started_at__lt=now - STALLED_AFTER,
+    ).order_by("started_at")
+    recovered = 0
+    for row in stalled:
+        intake = _intake_of(row)
+        try:
+            with transaction.atomic(), rules_cached():
+                outcome = run_by_id(
+                    incident_id=intake.incident_id,
+                    report_id=intake.report_id,
+                    now=intake.received_at,
+                )
+                row.set_successful(outcome)
+        except Exception as exc:
+            logger.exception("stalled intake follow-ups of incident %s failed", intake.incident_id)
+            row.set_failed(exc)
+            continue
+        recovered += 1
+    return recovered
+
+
 def _intake_of(row: Any) -> Intake:
     incident_id, report_id, received_at = row.args_kwargs["args"]
     return Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))

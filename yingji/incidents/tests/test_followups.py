@@ -195,6 +195,42 @@ class DeferredFollowupTests(TestCase):
         callbacks[0]()  # the commit: the immediate backend runs the task now
         self.assertTrue(deadlines_of(incident))
 
+    def test_a_task_whose_worker_died_is_run_again_by_the_cron_safety_net(self) -> None:
+        stalled, recent = self.report("k-s1"), self.report("k-s2")
+        rows = {
+            row.args_kwargs["args"][0]: row for row in DBTaskResult.objects.filter(task_path=TASK)
+        }
+        for incident, minutes in ((stalled, 11), (recent, 1)):
+            row = rows[incident.pk]
+            row.claim("a-worker-that-died")
+            DBTaskResult.objects.filter(pk=row.pk).update(
+                started_at=timezone.now() - timedelta(minutes=minutes)
+            )
+        out = io.StringIO()
+        call_command("check_deadlines", stdout=out)
+        self.assertIn("1 stalled intake follow-up(s) run again", out.getvalue())
+        self.assertTrue(deadlines_of(stalled))
+        self.assertEqual(deadlines_of(recent), [])  # still within its worker's time
+        done = DBTaskResult.objects.get(pk=rows[stalled.pk].pk)
+        self.assertEqual((done.status, done.return_value), ("SUCCESSFUL", "done"))
+        self.assertEqual(DBTaskResult.objects.get(pk=rows[recent.pk].pk).status, "RUNNING")
+        call_command("check_deadlines", stdout=io.StringIO())  # nothing twice
+        self.assertEqual(len(deadlines_of(stalled)), len(set(deadlines_of(stalled))))
+
+    def test_a_stalled_task_that_fails_again_is_marked_failed(self) -> None:
+        incident = self.report("k-s3")
+        row = DBTaskResult.objects.get(task_path=TASK)
+        row.claim("a-worker-that-died")
+        DBTaskResult.objects.filter(pk=row.pk).update(
+            started_at=timezone.now() - timedelta(minutes=30)
+        )
+        with mock.patch.object(followups, "run_by_id", side_effect=RuntimeError("broken")):
+            self.assertEqual(followups.recover_stalled(), 0)
+        row.refresh_from_db()
+        self.assertEqual(row.status, "FAILED")
+        self.assertIn("broken", row.traceback)
+        self.assertEqual(deadlines_of(incident), [])
+
     def test_a_gone_incident_is_skipped(self) -> None:
         self.assertEqual(
             followups.run_by_id(incident_id=10**9, report_id=10**9, now=self.now), "gone"
