@@ -235,7 +235,8 @@ def _instance(
         return None
     if isinstance(value, model):
         return value
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    # NUL: no key holds it, and PostgreSQL refuses it in a query (a 500, not a 400)
+    if isinstance(value, bool) or not isinstance(value, int | str) or "\x00" in str(value):
         errors.add(name, _("对象不存在。"))
         return None
     # By statements written once (``core.rows``): the intake's type lookup by code

@@ -26,7 +26,17 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
         return restricted_choices(self, super().get_queryset())
 
 
-class RestrictedSlugRelatedField(serializers.SlugRelatedField[Any]):
+class SlugRelatedField(serializers.SlugRelatedField[Any]):
+    """DRF's slug field that refuses a slug with a NUL character as not found: no row has
+    one, and PostgreSQL refuses it in the lookup (a 500 instead of a field error)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value="\\x00")
+        return super().to_internal_value(data)
+
+
+class RestrictedSlugRelatedField(SlugRelatedField):
     """Like ``RestrictedPrimaryKeyRelatedField`` but addressed by a slug (e.g. a region code)."""
 
     def get_queryset(self) -> Any:

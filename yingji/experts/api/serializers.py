@@ -5,6 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from yingji.core.api.fields import SlugRelatedField
 from yingji.core.registry import RegistrySerializer
 from yingji.experts.models import Expert, ExpertTerm
 from yingji.incidents.models import IncidentType
@@ -48,7 +49,7 @@ class TermInputSerializer(serializers.Serializer):
 
 
 class ExpertSerializer(RegistrySerializer):
-    expertise = serializers.SlugRelatedField(
+    expertise = SlugRelatedField(
         slug_field="code",
         many=True,
         queryset=IncidentType.objects.filter(depth__in=[1, 2]),

@@ -9,7 +9,11 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from yingji.accounts.models import Unit
-from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField, RestrictedSlugRelatedField
+from yingji.core.api.fields import (
+    RestrictedPrimaryKeyRelatedField,
+    RestrictedSlugRelatedField,
+    SlugRelatedField,
+)
 from yingji.core.api.serializers import ValidatedModelSerializer
 from yingji.geo.choices import CoordinateSystem
 from yingji.geo.models import Region
@@ -261,7 +265,7 @@ class IncidentCreateSerializer(ReportContentMixin):
     """Intake: the incident and its 首报 (also the push endpoint of other platforms)."""
 
     title = StrictCharField(max_length=200)
-    incident_type = serializers.SlugRelatedField(
+    incident_type = SlugRelatedField(
         slug_field="code", queryset=IncidentType.objects.filter(is_active=True)
     )
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
@@ -392,7 +396,7 @@ class EventSerializer(ValidatedModelSerializer):
     owner_unit = RestrictedPrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
     )
-    incident_type = serializers.SlugRelatedField(
+    incident_type = SlugRelatedField(
         slug_field="code", queryset=IncidentType.objects.all(), required=False, allow_null=True
     )
     name = StrictCharField(max_length=128)

@@ -255,6 +255,8 @@ class IncidentActionTests(TestCase):
             ({"direct_loss": "1.234"}, "direct_loss"),
             ({"region": "370103"}, "region"),  # another county's region: not found
             ({"idempotency_key": 5}, "idempotency_key"),
+            ({"incident_type": "11\x00A02"}, "incident_type"),  # PostgreSQL refuses NUL
+            ({"region": "3701\x0002"}, "region"),
         ):
             response = client.post(url, intake(**extra), format="json")
             self.assertEqual(self.fields(response), {field}, extra)

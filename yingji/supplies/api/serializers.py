@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from yingji.accounts.models import Unit
-from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField
+from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField, SlugRelatedField
 from yingji.core.api.serializers import ValidatedModelSerializer
 from yingji.geo.choices import CoordinateSystem
 from yingji.geo.models import Region
@@ -268,7 +268,7 @@ class DispatchInputSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(
         queryset=SupplyItem.objects.all(), required=False, allow_null=True, default=None
     )
-    item_code = serializers.SlugRelatedField(
+    item_code = SlugRelatedField(
         slug_field="code",
         queryset=SupplyItem.objects.all(),
         required=False,

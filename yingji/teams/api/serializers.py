@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField
+from yingji.core.api.fields import RestrictedPrimaryKeyRelatedField, SlugRelatedField
 from yingji.core.api.serializers import ValidatedModelSerializer
 from yingji.core.registry import LocatedRegistrySerializer
 from yingji.equipment.models import Equipment
@@ -11,7 +11,7 @@ from yingji.teams.models import Team, TeamMember
 
 
 class TeamSerializer(LocatedRegistrySerializer):
-    capabilities = serializers.SlugRelatedField(
+    capabilities = SlugRelatedField(
         slug_field="code", many=True, queryset=IncidentType.objects.all(), required=False
     )
     equipment = RestrictedPrimaryKeyRelatedField(
