@@ -82,24 +82,28 @@ def _params(model: type[models.Model], alias: str, where: dict[str, Any]) -> lis
     ]
 
 
+def _fetch_one(
+    model: type[models.Model], where: dict[str, Any], select: str | None, *, lowest_pk: bool
+) -> tuple[str, Any]:
+    """The first row (``select``: its columns, else all of the model's) whose fields equal
+    ``where``, and the database it came from."""
+    alias = router.db_for_read(model)
+    tail = f" ORDER BY {column(model, 'pk', alias)} LIMIT 1" if lowest_pk else " LIMIT 1"
+    sql = _where_sql(model, alias, tuple(where), select or columns(model, alias), tail)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _params(model, alias, where))
+        return alias, cursor.fetchone()
+
+
 def first(model: type[M], where: dict[str, Any], *, lowest_pk: bool = False) -> M | None:
     """The row of ``model`` whose fields equal ``where`` (by a unique key; with
     ``lowest_pk`` the first by primary key of several), or None. What
     ``filter(**where).first()`` answers, by a statement written once per database."""
-    alias = router.db_for_read(model)
-    tail = f" ORDER BY {column(model, 'pk', alias)} LIMIT 1" if lowest_pk else " LIMIT 1"
-    sql = _where_sql(model, alias, tuple(where), columns(model, alias), tail)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, _params(model, alias, where))
-        row = cursor.fetchone()
+    alias, row = _fetch_one(model, where, None, lowest_pk=lowest_pk)
     return None if row is None else instance(model, alias, row)
 
 
 def exists(model: type[models.Model], where: dict[str, Any]) -> bool:
     """Whether a row of ``model`` has fields equal to ``where``: ``filter().exists()``
     by a statement written once per database."""
-    alias = router.db_for_read(model)
-    sql = _where_sql(model, alias, tuple(where), "1", " LIMIT 1")
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, _params(model, alias, where))
-        return cursor.fetchone() is not None
+    return _fetch_one(model, where, "1", lowest_pk=False)[1] is not None

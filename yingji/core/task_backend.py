@@ -49,6 +49,14 @@ def task_row(backend: Any, task: Any, args: Sequence[Any], kwargs: dict[str, Any
     )
 
 
+def _saved_row(backend: Any, task: Any, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    """:func:`task_row` as ``save()`` would see it: after ``pre_save`` (the library's own
+    receiver gives a task without ``run_after`` the far-future date, and any other one)."""
+    row = task_row(backend, task, args, kwargs)
+    pre_save.send(type(row), instance=row, raw=False, using=None, update_fields=None)
+    return row
+
+
 def announce(backend: Any, rows: Iterable[Any]) -> None:
     """``task_enqueued`` for task rows the caller wrote (``bulk_create``)."""
     for row in rows:
@@ -61,8 +69,7 @@ def prepare_enqueue(task: Any, args: Callable[[], Sequence[Any]]) -> Prepared:
     is written, inside the caller's transaction: the task of an intake names the incident
     and report written just before it."""
     backend = task_backends[task.backend]
-    row = task_row(backend, task, (), {})
-    pre_save.send(type(row), instance=row, raw=False, using=None, update_fields=None)
+    row = _saved_row(backend, task, (), {})
     prepared = prepare(
         row, late={"args_kwargs": lambda: normalize_json({"args": tuple(args()), "kwargs": {}})}
     )
@@ -74,7 +81,4 @@ class DatabaseBackend(db_backend.DatabaseBackend):
     """``django_tasks_db.DatabaseBackend`` with a compiled INSERT per task row."""
 
     def _task_to_db_task(self, task: Any, args: Any, kwargs: Any) -> Any:
-        row = task_row(self, task, args, kwargs)
-        # the library's own receiver (a task without run_after) and any other one
-        pre_save.send(type(row), instance=row, raw=False, using=None, update_fields=None)
-        return insert(row)
+        return insert(_saved_row(self, task, args, kwargs))

@@ -57,21 +57,22 @@ CHUNK = 10
 YIELD_STEP = 0.5
 
 
-def _arrived_since(since: dt.datetime) -> int:
-    """Intake follow-up tasks queued since ``since`` and still waiting (not claimed)."""
+def _intake_tasks() -> Any:
+    """The queue's rows of intake follow-up tasks (every status)."""
     from django_tasks_db.models import DBTaskResult
 
     from .tasks import intake_followups
 
-    return int(
-        DBTaskResult.objects.ready()
-        .filter(
-            task_path=intake_followups.module_path,
-            queue_name=intake_followups.queue_name,
-            enqueued_at__gte=since,
-        )
-        .count()
+    return DBTaskResult.objects.filter(
+        task_path=intake_followups.module_path,
+        backend_name=intake_followups.backend,
+        queue_name=intake_followups.queue_name,
     )
+
+
+def _arrived_since(since: dt.datetime) -> int:
+    """Intake follow-up tasks queued since ``since`` and still waiting (not claimed)."""
+    return int(_intake_tasks().ready().filter(enqueued_at__gte=since).count())
 
 
 def _sleep(seconds: float) -> None:
@@ -215,11 +216,11 @@ def prepared_task(
 
 
 def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: bool | None) -> None:
-    """Called inside the intake's transaction, after the incident and its 首报 are written.
+    """Called inside the intake's transaction, after the incident and its 首报 are written,
+    when ``prepared_task`` gave no task row to write with them.
 
-    Deferred: the task is enqueued now (its row commits with the incident) when the queue
-    is in the default database; with another backend (Redis) after commit, so that no
-    worker sees an incident that is not committed yet. Inline: run now.
+    Inline: run now. Deferred with another backend (Redis): enqueued after commit, so that
+    no worker sees an incident that is not committed yet.
     """
     if not (deferred() if defer is None else defer):
         run(incident=incident, report=report, now=now)
@@ -231,10 +232,7 @@ def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: boo
 
         intake_followups.enqueue(incident_id, report_id, at)
 
-    if queue_in_database():
-        enqueue()
-    else:
-        transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(enqueue, robust=True)
 
 
 def run_many(intakes: list[Intake]) -> list[str | Exception]:
@@ -393,19 +391,8 @@ def _claim_waiting(count: int, *, exclude: Any) -> list[Any]:
     another worker holds; SQLite: the transaction holds the write lock)."""
     if count <= 0:
         return []
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import intake_followups
-
     return list(
-        DBTaskResult.objects.ready()
-        .filter(
-            task_path=intake_followups.module_path,
-            backend_name=intake_followups.backend,
-            queue_name=intake_followups.queue_name,
-        )
-        .exclude(pk=exclude)
-        .select_for_update(skip_locked=True)[:count]
+        _intake_tasks().ready().exclude(pk=exclude).select_for_update(skip_locked=True)[:count]
     )
 
 
@@ -422,16 +409,13 @@ def recover_stalled(*, now: dt.datetime | None = None) -> int:
     safety net (``yingji check_deadlines``) calls this: without it such an incident would
     never get its deadlines, and no deadline check would ever notice."""
     from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from .tasks import intake_followups
 
     now = now or timezone.now()
-    stalled = DBTaskResult.objects.filter(
-        task_path=intake_followups.module_path,
-        status=TaskResultStatus.RUNNING,
-        started_at__lt=now - STALLED_AFTER,
-    ).order_by("started_at")
+    stalled = (
+        _intake_tasks()
+        .filter(status=TaskResultStatus.RUNNING, started_at__lt=now - STALLED_AFTER)
+        .order_by("started_at")
+    )
     recovered = 0
     for row in stalled:
         intake = _intake_of(row)

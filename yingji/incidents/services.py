@@ -655,11 +655,11 @@ def incident_report(
         if existing is not None:
             return _replay_incident(actor, existing), False
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
-    rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
+    new_rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
     task = followups.prepared_task(incident=incident, report=report, now=now, defer=defer_followups)
     try:
         with transaction.atomic():
-            write(rows if task is None else [*rows, task])
+            write(new_rows if task is None else [*new_rows, task])
             if incident.severity <= ESCALATION_LEVEL:
                 _escalate(incident=incident, actor=actor, now=now)
             if task is None:
