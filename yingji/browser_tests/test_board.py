@@ -107,6 +107,20 @@ def test_board_marks_overdue_filters_and_follows_changes(
     assert re.fullmatch(r"已超时 \d+ (小时|分钟)( \d+ 分钟)?", text), text
     assert "is-overdue" in (badge.get_attribute("class") or "")
     assert badge.evaluate("el => getComputedStyle(el).animationName") == "yj-blink"
+    # Over a second of blinking the badge shows only its two readable states, never a
+    # blend of them (red text on red, which a steps(2) animation produced).
+    states = set()
+    for _ in range(12):
+        states.add(
+            badge.evaluate(
+                "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color].join(' / ')"
+            )
+        )
+        page.wait_for_timeout(90)
+    assert states == {
+        "rgb(198, 40, 40) / rgb(255, 255, 255)",
+        "rgb(255, 205, 210) / rgb(142, 0, 0)",
+    }, states
     assert page.locator("[data-overdue-count]").inner_text() == "1"
     # Overdue rows first, whatever their level; the summary strip counts by level.
     first = page.locator("tr[data-incident]").first
