@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit
 from yingji.core import rows
-from yingji.core.inserts import insert, prepare, prepare_with_history, write
+from yingji.core.inserts import insert, prepare, prepare_with_history, write, write_transaction
 from yingji.core.models import permission_name
 from yingji.core.services import check_scope, save_with_history
 from yingji.geo.choices import CoordinateSystem, RegionLevel
@@ -658,12 +658,18 @@ def incident_report(
     new_rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
     task = followups.prepared_task(incident=incident, report=report, now=now, defer=defer_followups)
     try:
-        with transaction.atomic():
-            write(new_rows if task is None else [*new_rows, task])
-            if incident.severity <= ESCALATION_LEVEL:
-                _escalate(incident=incident, actor=actor, now=now)
-            if task is None:
-                followups.schedule(incident=incident, report=report, now=now, defer=defer_followups)
+        if task is not None and incident.severity > ESCALATION_LEVEL:
+            # Nothing else in the transaction: on PostgreSQL one round trip (core.inserts).
+            write_transaction([*new_rows, task])
+        else:
+            with transaction.atomic():
+                write(new_rows if task is None else [*new_rows, task])
+                if incident.severity <= ESCALATION_LEVEL:
+                    _escalate(incident=incident, actor=actor, now=now)
+                if task is None:
+                    followups.schedule(
+                        incident=incident, report=report, now=now, defer=defer_followups
+                    )
     except IntegrityError:
         existing = selectors.incident_by_key(key) if key is not None else None
         if existing is None:

@@ -8,12 +8,21 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import DataError, IntegrityError, connection
 from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from yingji.accounts.choices import Role
-from yingji.core.inserts import insert, insert_with_history, prepare, prepare_with_history, write
+from yingji.core.inserts import (
+    insert,
+    insert_with_history,
+    prepare,
+    prepare_with_history,
+    write,
+    write_transaction,
+)
 from yingji.core.services import save_with_history
 from yingji.core.testing.world import World, build_world
 from yingji.geo.choices import CoordinateSystem
@@ -174,3 +183,90 @@ def test_a_key_whose_row_is_never_written_is_refused_before_anything_runs() -> N
     with pytest.raises(ValueError, match="unsaved related object 'incident'"):
         write(rows)  # the incident is not among the rows
     assert not Report.objects.exists()
+
+
+def _intake(world: World, **extra: Any) -> tuple[Incident, Report, IncidentLog, list[Any]]:
+    """The intake's rows: an incident, its 首报, their history and the timeline step."""
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    incident = _incident(world, **extra)
+    report = Report(
+        incident=incident,
+        kind=ReportKind.INITIAL,
+        sequence=0,
+        mode=ReportMode.PHONE,
+        submitted_at=incident.received_at,
+        body="首报",
+    )
+    log = IncidentLog(incident=incident, action="reported", message="接报", at=timezone.now())
+    rows = [
+        *prepare_with_history(incident, actor=officer, reason="接报"),
+        *prepare_with_history(report, actor=officer, reason="首报"),
+        prepare(log),
+    ]
+    return incident, report, log, rows
+
+
+def _written_rows() -> int:
+    histories = Incident.history.model, Report.history.model  # type: ignore[attr-defined]
+    models = (Incident, Report, IncidentLog, *histories)
+    return sum(model.objects.count() for model in models)
+
+
+def _inserts(queries: list[dict[str, Any]]) -> list[str]:
+    return [q["sql"] for q in queries if "INSERT" in q["sql"] or "nextval" in q["sql"]]
+
+
+def test_rows_written_as_a_transaction_are_the_rows_written_one_by_one() -> None:
+    world = build_world()
+    incident, report, log, rows = _intake(world)
+    with CaptureQueriesContext(connection) as captured:
+        write_transaction(rows)
+    assert Report.objects.get(pk=report.pk).incident_id == incident.pk
+    assert IncidentLog.objects.get(pk=log.pk).incident_id == incident.pk
+    record = Report.history.model.objects.get(id=report.pk)  # type: ignore[attr-defined]
+    assert record.incident_id == incident.pk and record.history_change_reason == "首报"
+    assert _written_rows() == 5
+    again = _incident(world)
+    write([*prepare_with_history(again, actor=None)])
+    assert _row(Incident, pk=incident.pk) == _row(Incident, pk=again.pk)
+    if connection.vendor == "postgresql":
+        # the keys from their sequences, then every INSERT in one query
+        assert len(_inserts(captured.captured_queries)) == 2
+    else:
+        assert len(_inserts(captured.captured_queries)) == 5
+
+
+def test_a_row_that_fails_leaves_none_of_them() -> None:
+    world = build_world()
+    write(_intake(world, idempotency_key="k-1")[3])
+    *_, rows = _intake(world, idempotency_key="k-1")  # the incident's key is taken
+    with pytest.raises(IntegrityError):
+        write_transaction(rows)
+    assert _written_rows() == 5  # the first intake's only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_rows_are_one_of_their_own() -> None:
+    """The intake's case: no transaction open. On PostgreSQL two statements (keys, then
+    the INSERTs as one query that the server runs as one transaction), no BEGIN/COMMIT."""
+    world = build_world()
+    incident, report, _, rows = _intake(world, idempotency_key="k-2")
+    with CaptureQueriesContext(connection) as captured:
+        write_transaction(rows)
+    assert not connection.in_atomic_block
+    assert Report.objects.get(pk=report.pk).incident_id == incident.pk
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 2
+    # A failure in the last statement rolls back all (PostgreSQL: a value too long for its
+    # column; SQLite does not check lengths, so there the first row: the key is taken).
+    failure: type[Exception] = IntegrityError
+    *_, log, rows = _intake(world, idempotency_key="k-2")
+    if connection.vendor == "postgresql":
+        *_, log, rows = _intake(world, idempotency_key="k-3")
+        log.action = "x" * 500
+        rows[-1] = prepare(log)
+        failure = DataError
+    before = _written_rows()
+    with pytest.raises(failure):
+        write_transaction(rows)
+    assert _written_rows() == before
