@@ -529,6 +529,10 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         database_env(backend, DB_NAME, tmp) as env,
     ):
         setup_django(env, "bench.settings")
+        if not args.workers:  # as ``yingji serve`` chooses them for this database
+            from yingji.core.management.commands.serve import default_web_workers
+
+            args.workers = default_web_workers()
         started = time.monotonic()
         load_city()
         from rest_framework.authtoken.models import Token
@@ -875,14 +879,17 @@ What one report does before its answer: token auth and the role's permissions; v
 of every field; the region from the point (in-process index, ~1 µs; the region's row,
 without its outline, read once per index); the county's emergency office as owner; the
 incident, its 首报, their history rows, the timeline step and the queued follow-up task in
-one transaction (one commit); 较大: escalation notices to the duty room; the answer
-serialised from the object in memory. About 11 SQL statements. After the answer
+one transaction (one commit; on PostgreSQL one query of several statements after the
+keys are taken from their sequences); 较大: escalation notices to the duty room; the answer
+serialised from the object in memory. About 11 SQL statements on SQLite, 8 round trips
+on PostgreSQL. After the answer
 (decision 0013) `yingji worker` computes the deadlines of the rules in force (首报 by
 phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报, 日报), each with
 its check task queued, and the scores of the fulfilled deadline and of a complete 首报 —
 one task also takes on the intakes waiting behind it, in one commit. While a burst of
-reports goes on (more than 20 a second) the worker waits, at most 30 s after the oldest
-waiting intake, and computes them after it (decision 0017).
+reports goes on (more than 20 received a second) the worker waits, at most 30 s after the
+oldest waiting intake, and computes them after it (decision 0017). `yingji serve` starts
+one gunicorn worker per core here, the database being on the same machine (decision 0018).
 
 What made it faster (CPU per report measured in one process with the test client, SQLite,
 `python -m bench.intake --cpu 300`; commit by commit in `git log`):
@@ -903,29 +910,32 @@ What made it faster (CPU per report measured in one process with the test client
 | the worker waits while a burst goes on instead of taking the write lock and a core from the intakes (decision 0017) | under load on SQLite: 250 → 342 reports/s, p99 378 → 199 ms (same machine, minutes apart) |
 | the intake's rows and task row prepared before its transaction, only their INSERTs inside it (SQLite's write lock held for the statements, not for building them) | 342 → 363/s, p99 199 → 162 ms |
 | incident and 首报 history tables indexed by object, date and user only (18 fewer B-tree pages written and fsynced per report) | 363 → 371/s (within the noise) |
+| the worker's burst check counts the intakes received, not the tasks still waiting (0017 amended): on PostgreSQL the worker kept the queue short, never saw the burst and ran beside it | PostgreSQL: follow-ups waiting when a 10-s load ended 0 → 600–1,700 (the worker out of the way) |
+| PostgreSQL: the intake's rows as one query of several statements, their keys first taken from the sequences in one SELECT; the server runs it as one transaction, no BEGIN/COMMIT (0016 amended) | round trips per report 14 → 8; with the row above, 151–158 → 178–185 reports/s (10-s runs, same machine, a slow hour: yardstick 250–340/s) |
+| `yingji serve` starts one sync worker per core when the database runs on the same machine, 2 × cores + 1 when it does not (decision 0018) | same slow hour, 10-s runs: SQLite 233–248 → 338/s, CPU per report 7.1–7.5 → 5.1 ms, p99 253–264 → 192 ms; PostgreSQL 178–185 → 228/s. In a faster hour (this table): SQLite 364/s at 4.8 ms |
 
-What limits it: **SQLite's one writer and the CPU**. A py-spy profile of the gunicorn
-workers under this load (2026-12-01, after the changes above) finds them waiting for the
-write lock 44 % of the time, and the lock held by an intake's transaction ~96 % of the
-time: ~2.7 ms per report, of which the commit (the WAL's `fdatasync`, slower under load
-than the 0.17 ms of an idle one-row commit above) is over half, the INSERTs most of the
-rest. One commit per report and one writer at a time put the ceiling near 1 / 2.7 ms; the
-CPU puts it at 2 × 1000 / 4.1 ms ≈ 490 reports/s before wrk, the kernel's TCP and the
-worker take their share. The latencies follow from the rate: 50 clients that send again
-as soon as they are answered wait about 50 / rate seconds (Little's law).
+What limits it now: **one intake at a time per worker, and SQLite's one writer**. With a
+worker per core each worker is busy ~4.8 ms of CPU per report, so two of them serve at
+most ~415/s with no wait at all; every wait for the write lock (the other worker's
+transaction: its INSERTs and the WAL's `fdatasync`) is lost to that worker. The rate
+(364/s in the run above, 371/s last time with five workers) sits at that bound, and the
+yardstick (526/s) shows what one short INSERT per request leaves. Five workers do not
+lift it: the extra processes cost 40 % more CPU per report (decision 0018). The
+latencies follow from the rate: 50 clients that send again as soon as they are answered
+wait about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
 The follow-ups are not free, only later: a load longer than
 `YINGJI_FOLLOWUPS_YIELD_SECONDS` (30 s) brings the worker back beside the requests, and
-the sustained rate is then bounded by both costs (request + worker CPU, ~6 ms per report:
-~250/s on this machine, as before decision 0017).
+the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms per report
+on this machine).
 
-Left (proposed): ≥ 500 reports/s is not met. It needs the request cheaper than now
-(~4 ms of CPU under gunicorn; the one-row yardstick costs 2.5) *and* several reports per
-commit (group commit: gunicorn threads handing their prepared rows to one writer per
-process, which sync workers cannot do). PostgreSQL is slower here (~5.7 ms of CPU per
-report plus the server's own on the same two cores; one network round trip per
-statement). Tried before and not the lever (2026-11-30): 3–5 sync workers; threaded
-workers (slower than sync)."""
+Left (proposed): ≥ 500 reports/s on SQLite is not met, and PostgreSQL's p99 is not below
+250 ms (its p50 is ~190–215 ms at 225–250 reports/s; p99 310–430 ms). Both need the
+request cheaper: ~30 % less CPU per report, and for SQLite several reports per commit
+(group commit: one writer taking the prepared rows of several requests, which sync
+workers cannot hand over without a process of its own). Tried and not the lever:
+threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg server-side binding
+(124/s, tried the session before); five workers (above)."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
@@ -1048,11 +1058,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.cpu:
         cpu_backend(args)
         return
-    if not args.workers:
-        from yingji.core.management.commands.serve import default_web_workers
-
-        args.workers = default_web_workers()
-
     if args.child:
         outcome = run_backend(args)
         print("RESULT " + json.dumps(outcome), flush=True)

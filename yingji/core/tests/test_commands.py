@@ -165,7 +165,24 @@ def test_web_workers_come_from_the_environment(monkeypatch):
     with pytest.raises(CommandError):
         default_web_workers()
     monkeypatch.delenv("YINGJI_WEB_WORKERS")
-    assert 3 <= default_web_workers() <= 8
+    assert 2 <= default_web_workers() <= 8
+
+
+@pytest.mark.parametrize(
+    ("database", "cores", "workers"),
+    [
+        ({"ENGINE": "yingji.core.sqlite"}, 2, 2),  # the one writer: a worker per core
+        ({"ENGINE": "yingji.core.sqlite"}, 1, 2),  # never fewer than two
+        ({"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1"}, 2, 2),
+        ({"ENGINE": "django.db.backends.postgresql", "HOST": "/var/run/postgresql"}, 4, 4),
+        ({"ENGINE": "django.db.backends.postgresql", "HOST": "db.internal"}, 2, 5),
+        ({"ENGINE": "django.db.backends.postgresql", "HOST": "10.0.0.5"}, 16, 8),
+    ],
+)
+def test_web_workers_by_where_the_database_runs(monkeypatch, database, cores, workers):
+    monkeypatch.delenv("YINGJI_WEB_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: cores)
+    assert default_web_workers(database) == workers
 
 
 def test_gunicorn_command_line():

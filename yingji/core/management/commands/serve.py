@@ -11,6 +11,7 @@ import errno
 import os
 import socket
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,8 +21,23 @@ DEFAULT_PORT = 8000
 MAX_DEFAULT_WORKERS = 8
 
 
-def default_web_workers() -> int:
-    """``YINGJI_WEB_WORKERS``, else gunicorn's rule of thumb 2 × cores + 1, capped at 8."""
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+
+
+def database_shares_the_cores(database: Mapping[str, Any]) -> bool:
+    """Whether the database's own work runs on this machine's cores: SQLite (in the
+    workers themselves), or a PostgreSQL server on this host (a socket, or loopback)."""
+    if "sqlite" in str(database.get("ENGINE", "")):
+        return True
+    host = str(database.get("HOST") or "")
+    return host in LOCAL_HOSTS or host.startswith("/")
+
+
+def default_web_workers(database: Mapping[str, Any] | None = None) -> int:
+    """``YINGJI_WEB_WORKERS``, else by where the database runs (decision 0018): one worker
+    per core when it shares this machine's cores, else gunicorn's rule of thumb 2 × cores
+    + 1 (workers waiting on a remote server leave their core to others); at least 2 (a
+    slow request never holds the only one), at most 8."""
     configured = os.environ.get("YINGJI_WEB_WORKERS", "").strip()
     if configured:
         try:
@@ -35,7 +51,13 @@ def default_web_workers() -> int:
                 f"YINGJI_WEB_WORKERS 必须是正整数 / must be a positive integer: {configured!r}"
             )
         return workers
-    return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
+    if database is None:
+        from django.conf import settings
+
+        database = settings.DATABASES["default"]
+    cores = os.cpu_count() or 1
+    workers = cores if database_shares_the_cores(database) else 2 * cores + 1
+    return max(2, min(workers, MAX_DEFAULT_WORKERS))
 
 
 def gunicorn_argv(
