@@ -67,6 +67,37 @@ def _row(model: Any, **lookup: Any) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k not in VOLATILE}
 
 
+def _intake(world: World, **extra: Any) -> tuple[Incident, Report, IncidentLog, list[Any]]:
+    """The intake's rows: an incident, its 首报, their history and the timeline step."""
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    incident = _incident(world, **extra)
+    report = Report(
+        incident=incident,
+        kind=ReportKind.INITIAL,
+        sequence=0,
+        mode=ReportMode.PHONE,
+        submitted_at=incident.received_at,
+        body="首报",
+    )
+    log = IncidentLog(incident=incident, action="reported", message="接报", at=timezone.now())
+    rows = [
+        *prepare_with_history(incident, actor=officer, reason="接报"),
+        *prepare_with_history(report, actor=officer, reason="首报"),
+        prepare(log),
+    ]
+    return incident, report, log, rows
+
+
+def _written_rows() -> int:
+    histories = Incident.history.model, Report.history.model  # type: ignore[attr-defined]
+    models = (Incident, Report, IncidentLog, *histories)
+    return sum(model.objects.count() for model in models)
+
+
+def _inserts(queries: list[dict[str, Any]]) -> list[str]:
+    return [q["sql"] for q in queries if "INSERT" in q["sql"] or "nextval" in q["sql"]]
+
+
 def test_an_incident_and_its_history_are_the_rows_save_writes() -> None:
     world = build_world()
     officer = world.user(Role.COUNTY_OFFICER, "a")
@@ -142,21 +173,7 @@ def test_rows_prepared_together_take_the_keys_of_the_rows_written_before() -> No
     yet; every value is prepared first, the keys are filled in as the rows are written."""
     world = build_world()
     officer = world.user(Role.COUNTY_OFFICER, "a")
-    incident = _incident(world)
-    report = Report(
-        incident=incident,
-        kind=ReportKind.INITIAL,
-        sequence=0,
-        mode=ReportMode.PHONE,
-        submitted_at=incident.received_at,
-        body="首报",
-    )
-    log = IncidentLog(incident=incident, action="reported", message="接报", at=timezone.now())
-    rows = [
-        *prepare_with_history(incident, actor=officer, reason="接报"),
-        *prepare_with_history(report, actor=officer, reason="首报"),
-        prepare(log),
-    ]
+    incident, report, log, rows = _intake(world)
     assert incident.pk is None and not Incident.objects.exists()  # nothing written yet
     write(rows)
 
@@ -183,37 +200,6 @@ def test_a_key_whose_row_is_never_written_is_refused_before_anything_runs() -> N
     with pytest.raises(ValueError, match="unsaved related object 'incident'"):
         write(rows)  # the incident is not among the rows
     assert not Report.objects.exists()
-
-
-def _intake(world: World, **extra: Any) -> tuple[Incident, Report, IncidentLog, list[Any]]:
-    """The intake's rows: an incident, its 首报, their history and the timeline step."""
-    officer = world.user(Role.COUNTY_OFFICER, "a")
-    incident = _incident(world, **extra)
-    report = Report(
-        incident=incident,
-        kind=ReportKind.INITIAL,
-        sequence=0,
-        mode=ReportMode.PHONE,
-        submitted_at=incident.received_at,
-        body="首报",
-    )
-    log = IncidentLog(incident=incident, action="reported", message="接报", at=timezone.now())
-    rows = [
-        *prepare_with_history(incident, actor=officer, reason="接报"),
-        *prepare_with_history(report, actor=officer, reason="首报"),
-        prepare(log),
-    ]
-    return incident, report, log, rows
-
-
-def _written_rows() -> int:
-    histories = Incident.history.model, Report.history.model  # type: ignore[attr-defined]
-    models = (Incident, Report, IncidentLog, *histories)
-    return sum(model.objects.count() for model in models)
-
-
-def _inserts(queries: list[dict[str, Any]]) -> list[str]:
-    return [q["sql"] for q in queries if "INSERT" in q["sql"] or "nextval" in q["sql"]]
 
 
 def test_rows_written_as_a_transaction_are_the_rows_written_one_by_one() -> None:
