@@ -302,12 +302,11 @@ def write_transaction(rows: list[Prepared]) -> None:
     if connection is None:
         with transaction.atomic(using=rows[0].alias):
             write(rows)
-        return
-    if connection.in_atomic_block or not connection.get_autocommit():
+    elif connection.in_atomic_block or not connection.get_autocommit():
         with transaction.atomic(using=rows[0].alias):
             _write_one_query(connection, rows)
-        return
-    _write_one_query(connection, rows)  # the server's implicit transaction: all or none
+    else:
+        _write_one_query(connection, rows)  # the server's implicit transaction: all or none
 
 
 def insert(obj: M, *, using: str | None = None) -> M:

@@ -657,14 +657,16 @@ def incident_report(
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
     new_rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
     task = followups.prepared_task(incident=incident, report=report, now=now, defer=defer_followups)
+    to_write = new_rows if task is None else [*new_rows, task]
+    escalate = incident.severity <= ESCALATION_LEVEL
     try:
-        if task is not None and incident.severity > ESCALATION_LEVEL:
+        if task is not None and not escalate:
             # Nothing else in the transaction: on PostgreSQL one round trip (core.inserts).
-            write_transaction([*new_rows, task])
+            write_transaction(to_write)
         else:
             with transaction.atomic():
-                write(new_rows if task is None else [*new_rows, task])
-                if incident.severity <= ESCALATION_LEVEL:
+                write(to_write)
+                if escalate:
                     _escalate(incident=incident, actor=actor, now=now)
                 if task is None:
                     followups.schedule(
