@@ -126,6 +126,10 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, health-checking only connections idle for a second or more
+        # instead of one round trip per request (yingji/core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "yingji.core.postgresql"
 else:
     DATABASES = {
         "default": {

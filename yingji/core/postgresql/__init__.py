@@ -1,0 +1,1 @@
+"""PostgreSQL database backend whose health check skips connections in use (see ``base``)."""

@@ -1,0 +1,115 @@
+"""The PostgreSQL backend's health check (yingji/core/postgresql/base.py): a connection
+used within the last second is reused without ``SELECT 1``; one idle longer is checked,
+and replaced when the server has dropped it.
+
+Each test opens connections of its own to the suite's database (PostgreSQL runs only:
+the SQLite suite has nothing to check), so the suite's connection and its test
+transaction are left alone."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from django.db import connections
+
+from yingji.core.postgresql import base
+from yingji.core.postgresql.base import DatabaseWrapper
+
+suite_connection = connections["default"]
+pytestmark = pytest.mark.skipif(
+    suite_connection.vendor != "postgresql", reason="PostgreSQL backend"
+)
+
+
+@pytest.fixture
+def wrapper(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DatabaseWrapper]:
+    with django_db_blocker.unblock():
+        settings = {**suite_connection.settings_dict, "CONN_HEALTH_CHECKS": True}
+        connection = DatabaseWrapper(settings, alias="health-check")
+        connection.ensure_connection()
+        yield connection
+        connection.close()
+
+
+def new_request(connection: DatabaseWrapper) -> None:
+    """What Django does between two requests (``request_finished``/``request_started``)."""
+    connection.close_if_unusable_or_obsolete()
+
+
+def backend_pid(connection: DatabaseWrapper) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def count_checks(monkeypatch: Any, connection: DatabaseWrapper) -> list[bool]:
+    checks: list[bool] = []
+    real = connection.is_usable
+
+    def counted() -> bool:
+        checks.append(usable := real())
+        return usable
+
+    monkeypatch.setattr(connection, "is_usable", counted)
+    return checks
+
+
+def test_settings_use_this_backend_for_postgresql() -> None:
+    assert isinstance(suite_connection, DatabaseWrapper)
+    assert suite_connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_connection_used_just_now_is_not_checked(
+    wrapper: DatabaseWrapper, monkeypatch: Any
+) -> None:
+    checks = count_checks(monkeypatch, wrapper)
+    pid = backend_pid(wrapper)
+    new_request(wrapper)
+    assert backend_pid(wrapper) == pid
+    assert checks == []
+
+
+def test_a_connection_idle_for_a_second_is_checked_once(
+    wrapper: DatabaseWrapper, monkeypatch: Any
+) -> None:
+    checks = count_checks(monkeypatch, wrapper)
+    pid = backend_pid(wrapper)
+    new_request(wrapper)
+    wrapper._last_used = time.monotonic() - base.FRESH_SECONDS
+    assert backend_pid(wrapper) == pid
+    assert backend_pid(wrapper) == pid  # the second query of the request: no new check
+    assert checks == [True]
+
+
+def terminate(pid: int) -> None:
+    params = suite_connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    time.sleep(0.1)  # the server closes the socket
+
+
+def test_an_idle_connection_the_server_dropped_is_replaced(
+    wrapper: DatabaseWrapper, monkeypatch: Any
+) -> None:
+    checks = count_checks(monkeypatch, wrapper)
+    pid = backend_pid(wrapper)
+    new_request(wrapper)
+    terminate(pid)
+    wrapper._last_used = time.monotonic() - base.FRESH_SECONDS
+    assert backend_pid(wrapper) != pid  # the request goes on with a new connection
+    assert checks == [False]
+
+
+def test_a_connection_known_broken_is_checked_even_when_fresh(
+    wrapper: DatabaseWrapper, monkeypatch: Any
+) -> None:
+    checks = count_checks(monkeypatch, wrapper)
+    pid = backend_pid(wrapper)
+    new_request(wrapper)
+    wrapper.connection.close()  # psycopg knows it: closed
+    assert backend_pid(wrapper) != pid
+    assert checks == [False]
