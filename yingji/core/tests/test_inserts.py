@@ -39,25 +39,25 @@ VOLATILE = {"id", "created_at", "updated_at", "history_id", "history_date", "ide
 
 def _incident(world: World, **extra: Any) -> Incident:
     received = timezone.now().replace(microsecond=123456)
-    incident = Incident(
-        title="历下区测试路段积水",
-        incident_type=incident_type("11A02"),
-        severity=Severity.LARGER,
-        occurred_at=received - dt.timedelta(minutes=20),
-        received_at=received,
-        escalated_at=received,
-        description="道路积水约 40 厘米。",
-        direct_loss=Decimal("12.34"),
-        injuries=2,
-        source_channel=SourceChannel.PHONE,
-        reporting_unit=world.unit_a,
-        reporter_name="张三",
-        is_sensitive=True,
-        region=world.county_a,
-        owner_unit=world.unit_a,
-        created_by=world.user(Role.COUNTY_OFFICER, "a"),
-        **extra,
-    )
+    values: dict[str, Any] = {
+        "title": "历下区测试路段积水",
+        "incident_type": incident_type("11A02"),
+        "severity": Severity.LARGER,
+        "occurred_at": received - dt.timedelta(minutes=20),
+        "received_at": received,
+        "escalated_at": received,
+        "description": "道路积水约 40 厘米。",
+        "direct_loss": Decimal("12.34"),
+        "injuries": 2,
+        "source_channel": SourceChannel.PHONE,
+        "reporting_unit": world.unit_a,
+        "reporter_name": "张三",
+        "is_sensitive": True,
+        "region": world.county_a,
+        "owner_unit": world.unit_a,
+        "created_by": world.user(Role.COUNTY_OFFICER, "a"),
+    }
+    incident = Incident(**(values | extra))
     incident.set_point(*IN_COUNTY_A, CoordinateSystem.WGS84)
     return incident
 
@@ -220,6 +220,39 @@ def test_rows_written_as_a_transaction_are_the_rows_written_one_by_one() -> None
         assert len(_inserts(captured.captured_queries)) == 2
     else:
         assert len(_inserts(captured.captured_queries)) == 5
+
+
+HOSTILE = "O'Brien \\ 50% %s %(x)s -- ; DROP TABLE x; \n第二行 😀 $$ E'\\x00'"
+
+
+def test_any_text_is_stored_as_given_whichever_way_the_rows_go() -> None:
+    """On PostgreSQL the one-query path merges the values into the SQL itself (as
+    psycopg's client-side cursor does): quotes, backslashes, ``%``, placeholders in the
+    text, newlines and emoji come back exactly, as when written row by row."""
+    world = build_world()
+    one_query, *_, rows = _intake(world, description=HOSTILE, reporter_name="%s", address="")
+    write_transaction(rows)
+    by_row, *_, rows = _intake(world, description=HOSTILE, reporter_name="%s", address="")
+    write(rows)
+    stored = Incident.objects.get(pk=one_query.pk)
+    assert stored.description == HOSTILE and stored.reporter_name == "%s"
+    assert stored.address == "" and stored.direct_loss == Decimal("12.34")
+    assert _row(Incident, pk=one_query.pk) == _row(Incident, pk=by_row.pk)
+    history = Incident.history.model  # type: ignore[attr-defined]
+    assert _row(history, id=one_query.pk) == _row(history, id=by_row.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's one query")
+def test_statements_with_another_kind_of_percent_are_left_to_psycopg() -> None:
+    from yingji.core.inserts import _bound
+
+    connection.ensure_connection()
+    merged, left = _bound(connection, ["SELECT %s", "SELECT %s || 'a'"], ["x'y", None])
+    assert (merged, left) == ("SELECT 'x''y';\nSELECT NULL || 'a'", None)
+    as_is, params = _bound(connection, ["SELECT %s, 5 %% 3"], [1])
+    assert (as_is, params) == ("SELECT %s, 5 %% 3", [1])
+    with pytest.raises(ValueError):
+        _bound(connection, ["SELECT %s"], [1, 2])
 
 
 def test_a_row_that_fails_leaves_none_of_them() -> None:
