@@ -147,3 +147,23 @@ def test_in_memory_databases_take_no_lock() -> None:
     assert connection._lock_fd is None
     end(connection, "rollback")
     connection.close()
+
+
+def test_placeholders_are_converted_as_django_converts_them_once_per_statement(
+    database: Path,
+) -> None:
+    from yingji.core.sqlite.base import _qmark
+
+    connection = wrapper(database)
+    with connection.cursor() as cursor:
+        before = _qmark.cache_info()
+        for n in (5, 6):
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+        cursor.execute("SELECT n FROM t WHERE n > %s AND '50%%' = '50%%' ORDER BY n", [5])
+        assert [n for (n,) in cursor.fetchall()] == [6]
+        cursor.execute("SELECT n FROM t WHERE n = %(n)s", {"n": 5})  # named: Django's way
+        assert cursor.fetchall() == [(5,)]
+        after = _qmark.cache_info()
+    connection.close()
+    assert after.hits - before.hits == 1  # the second INSERT
+    assert after.misses - before.misses == 2
