@@ -382,7 +382,8 @@ def prepare_with_history(
 ) -> list[Prepared]:
     """:func:`prepare` ``obj`` and its creation record (``+``) as django-simple-history
     writes it (the same columns, user, reason and signals); the record's copy of the key
-    and of keys not known yet are taken from ``obj`` when it is written."""
+    and of keys not known yet are taken from ``obj`` when it is written, the values it
+    copies from ``obj``'s, prepared once (:func:`_prepare_history`)."""
     row = prepare(obj, using=using)
     history_model, copied = _history_model(type(obj))
     history_date = getattr(obj, "_history_date", None) or timezone.now()
@@ -404,7 +405,7 @@ def prepare_with_history(
         "history_change_reason": record.history_change_reason,  # type: ignore[attr-defined]
         "using": using,
     }
-    history = prepare(record, using=row.alias, late=late)
+    history = _prepare_history(record, row, late)
     history.before = lambda: pre_create_historical_record.send(
         history_instance=record, **signal_args
     )
@@ -412,6 +413,58 @@ def prepare_with_history(
         history_instance=record, **signal_args
     )
     return [row, history]
+
+
+@functools.cache
+def _sources(
+    history_model: type[models.Model], model: type[models.Model], alias: str
+) -> tuple[int | None, ...]:
+    """Per field of a history row: the place in its source row's values of the same value
+    prepared the same way (the same attribute, a field of the same class — or an auto key,
+    which history keeps as a plain integer), else None."""
+    history_plan, source_plan = _plan(history_model, alias), _plan(model, alias)
+    at = {f.attname: i for i, f in enumerate(source_plan.fields)}
+    places: list[int | None] = []
+    for f in history_plan.fields:
+        i = at.get(f.attname)
+        same = i is not None and (
+            type(source_plan.fields[i]) is type(f) or type(source_plan.fields[i]) in _AUTO_KEYS
+        )
+        places.append(i if same else None)
+    return tuple(places)
+
+
+def _prepare_history(
+    record: models.Model, source: Prepared, late: dict[str, Callable[[], Any]]
+) -> Prepared:
+    """:func:`prepare` for a history record copied from ``source`` just prepared: the
+    values it copies are taken from the source row's, prepared once; its own
+    (``history_*``) and the keys not known yet are prepared as :func:`prepare` does."""
+    if source.fallback:
+        return prepare(record, using=source.alias, late=late)
+    plan = _plan(type(record), source.alias)
+    places = _sources(type(record), type(source.obj), source.alias)
+    source_late = {index for index, _, _ in source.late}
+    late = {name: _key_of(related) for name, related in _unsaved_related(record).items()} | late
+    connection = connections[source.alias]
+    prepared = Prepared(obj=record, alias=source.alias, plan=plan, params=[])
+    for index, (f, as_is, place) in enumerate(zip(plan.fields, plan.as_is, places, strict=True)):
+        origin = late.get(f.attname) or late.get(f.name)
+        if origin is not None:
+            prepared.late.append((index, f, origin))
+            prepared.params.append(None)
+            continue
+        if place is not None and place not in source_late:
+            prepared.params.append(source.params[place])
+            continue
+        value = f.pre_save(record, True)
+        if as_is is not None and (value is None or type(value) is as_is):
+            prepared.params.append(value)
+            continue
+        if hasattr(value, "resolve_expression"):  # pragma: no cover - history's own fields
+            return prepare(record, using=source.alias, late=late)
+        prepared.params.append(f.get_db_prep_save(value, connection=connection))
+    return prepared
 
 
 def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | None = None) -> M:
