@@ -881,8 +881,8 @@ without its outline, read once per index); the county's emergency office as owne
 incident, its 首报, their history rows, the timeline step and the queued follow-up task in
 one transaction (one commit; on PostgreSQL one query of several statements after the
 keys are taken from their sequences); 较大: escalation notices to the duty room; the answer
-serialised from the object in memory. About 11 SQL statements on SQLite, 8 round trips
-on PostgreSQL. After the answer
+serialised from the object in memory. About 11 SQL statements on SQLite; on PostgreSQL
+6.5, each one round trip (no `SELECT 1` per request: decision 0019). After the answer
 (decision 0013) `yingji worker` computes the deadlines of the rules in force (首报 by
 phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报, 日报), each with
 its check task queued, and the scores of the fulfilled deadline and of a complete 首报 —
@@ -912,15 +912,19 @@ What made it faster (CPU per report measured in one process with the test client
 | incident and 首报 history tables indexed by object, date and user only (18 fewer B-tree pages written and fsynced per report) | 363 → 371/s (within the noise) |
 | the worker's burst check counts the intakes received, not the tasks still waiting (0017 amended): on PostgreSQL the worker kept the queue short, never saw the burst and ran beside it | PostgreSQL: follow-ups waiting when a 10-s load ended 0 → 600–1,700 (the worker out of the way) |
 | PostgreSQL: the intake's rows as one query of several statements, their keys first taken from the sequences in one SELECT; the server runs it as one transaction, no BEGIN/COMMIT (0016 amended) | round trips per report 14 → 8; with the row above, 151–158 → 178–185 reports/s (10-s runs, same machine, a slow hour: yardstick 250–340/s) |
-| `yingji serve` starts one sync worker per core when the database runs on the same machine, 2 × cores + 1 when it does not (decision 0018) | same slow hour, 10-s runs: SQLite 233–248 → 338/s, CPU per report 7.1–7.5 → 5.1 ms, p99 253–264 → 192 ms; PostgreSQL 178–185 → 228/s. In a faster hour (this table): SQLite 364/s at 4.8 ms |
+| `yingji serve` starts one sync worker per core when the database runs on the same machine, 2 × cores + 1 when it does not (decision 0018) | same slow hour, 10-s runs: SQLite 233–248 → 338/s, CPU per report 7.1–7.5 → 5.1 ms, p99 253–264 → 192 ms; PostgreSQL 178–185 → 228/s. In a faster hour: SQLite 364/s at 4.8 ms |
+| PostgreSQL: a reused connection health-checked only after a second idle, not by a `SELECT 1` per request (decision 0019); the one query's values merged as psycopg's client-side cursor merges them, each INSERT split at its placeholders once per process instead of psycopg re-parsing ~150 values on every report (0016 amended) | one round trip fewer per report (~105 µs wall, ~55 µs CPU); in one process p50 CPU per report 4.2/3.2/4.1 → 3.6/2.9/3.4 ms (interleaved pairs); under load 225–250 → 276–320/s in 10-s runs, p99 now 236 and 247 ms in the two full runs |
+| SQLite: placeholders converted once per statement, not by a regular expression per execution (0015 amended); a history record's copied values taken from its source row's prepared values (0016 amended) | in one process p50 CPU per report 3.50/3.06/3.28 → 2.77/2.84/2.74 ms, then 2.74/3.72/3.71 → 2.61/3.09/3.27 ms (interleaved pairs); under load 432–468/s in 10-s runs |
 
-What limits it now: **one intake at a time per worker, and SQLite's one writer**. With a
-worker per core each worker is busy ~4.8 ms of CPU per report, so two of them serve at
-most ~415/s with no wait at all; every wait for the write lock (the other worker's
-transaction: its INSERTs and the WAL's `fdatasync`) is lost to that worker. The rate
-(364/s in the run above, 371/s last time with five workers) sits at that bound, and the
-yardstick (526/s) shows what one short INSERT per request leaves. Five workers do not
-lift it: the extra processes cost 40 % more CPU per report (decision 0018). The
+What limits it now: **one intake at a time per worker, SQLite's one writer, and the
+machine's speed**. With a worker per core each worker is busy 3.5–5.0 ms of CPU per
+report, so two of them serve at most 400–570/s with no wait at all; every wait for the
+write lock (the other worker's transaction: its INSERTs and the WAL's `fdatasync`) is
+lost to that worker. The same code measured 4.1 ms per report (386/s) and, three minutes
+later, 5.0 ms (330/s, the run above); 10-s runs the same hour gave 432–468/s at
+3.5–3.8 ms. The yardstick (529–603/s) shows what one short INSERT per request leaves.
+Five workers do not lift it: the extra processes cost 40 % more CPU per report, and three
+cost as much (5.4 against 3.9 ms, interleaved runs; decision 0018). The
 latencies follow from the rate: 50 clients that send again as soon as they are answered
 wait about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
@@ -929,13 +933,18 @@ The follow-ups are not free, only later: a load longer than
 the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms per report
 on this machine).
 
-Left (proposed): ≥ 500 reports/s on SQLite is not met, and PostgreSQL's p99 is not below
-250 ms (its p50 is ~190–215 ms at 225–250 reports/s; p99 310–430 ms). Both need the
-request cheaper: ~30 % less CPU per report, and for SQLite several reports per commit
-(group commit: one writer taking the prepared rows of several requests, which sync
-workers cannot hand over without a process of its own). Tried and not the lever:
-threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg server-side binding
-(124/s, tried the session before); five workers (above)."""
+Left (proposed): ≥ 500 reports/s on SQLite is not met (330–386/s in full runs, up to
+468/s in 10-s runs). PostgreSQL's p99 is below 250 ms in both full runs (236, 247 ms)
+but with little margin: its p50 is 50 / rate (Little's law), so it holds only at
+≥ ~280 reports/s (10-s runs: p99 228–312 ms). Both need the request cheaper still, and
+for SQLite several reports per commit (group commit: one writer taking the prepared rows
+of several requests, which sync workers cannot hand over without a process of its own).
+Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
+psycopg server-side binding (124/s); five or three workers (above). Measured and not
+adopted: granian (a Rust HTTP server, WSGI, keep-alive) ran the same app at 5–10 % less
+CPU per report (469–497/s against 402–477/s for gunicorn, interleaved 10-s runs), but it
+has no request timeout that would replace a hung worker, which gunicorn's sync workers
+have (`--timeout 60`); gunicorn's gthread worker with keep-alive was no faster."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
