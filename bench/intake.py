@@ -913,16 +913,17 @@ What made it faster (CPU per report measured in one process with the test client
 | the worker's burst check counts the intakes received, not the tasks still waiting (0017 amended): on PostgreSQL the worker kept the queue short, never saw the burst and ran beside it | PostgreSQL: follow-ups waiting when a 10-s load ended 0 → 600–1,700 (the worker out of the way) |
 | PostgreSQL: the intake's rows as one query of several statements, their keys first taken from the sequences in one SELECT; the server runs it as one transaction, no BEGIN/COMMIT (0016 amended) | round trips per report 14 → 8; with the row above, 151–158 → 178–185 reports/s (10-s runs, same machine, a slow hour: yardstick 250–340/s) |
 | `yingji serve` starts one sync worker per core when the database runs on the same machine, 2 × cores + 1 when it does not (decision 0018) | same slow hour, 10-s runs: SQLite 233–248 → 338/s, CPU per report 7.1–7.5 → 5.1 ms, p99 253–264 → 192 ms; PostgreSQL 178–185 → 228/s. In a faster hour: SQLite 364/s at 4.8 ms |
-| PostgreSQL: a reused connection health-checked only after a second idle, not by a `SELECT 1` per request (decision 0019); the one query's values merged as psycopg's client-side cursor merges them, each INSERT split at its placeholders once per process instead of psycopg re-parsing ~150 values on every report (0016 amended) | one round trip fewer per report (~105 µs wall, ~55 µs CPU); in one process p50 CPU per report 4.2/3.2/4.1 → 3.6/2.9/3.4 ms (interleaved pairs); under load 225–250 → 276–320/s in 10-s runs, p99 now 236 and 247 ms in the two full runs |
+| PostgreSQL: a reused connection health-checked only after a second idle, not by a `SELECT 1` per request (decision 0019); the one query's values merged as psycopg's client-side cursor merges them, each INSERT split at its placeholders once per process instead of psycopg re-parsing ~150 values on every report (0016 amended) | one round trip fewer per report (~105 µs wall, ~55 µs CPU); in one process p50 CPU per report 4.2/3.2/4.1 → 3.6/2.9/3.4 ms (interleaved pairs); under load 225–250 → 276–320/s in 10-s runs; full runs 278–319/s at p99 204–255 ms |
 | SQLite: placeholders converted once per statement, not by a regular expression per execution (0015 amended); a history record's copied values taken from its source row's prepared values (0016 amended) | in one process p50 CPU per report 3.50/3.06/3.28 → 2.77/2.84/2.74 ms, then 2.74/3.72/3.71 → 2.61/3.09/3.27 ms (interleaved pairs); under load 432–468/s in 10-s runs |
+| fewer index entries written per intake: the incident's `event` and `merged_into` indexed only where set, `region`'s own index dropped (`incident_region_status` starts with it; 0016 amended, migration `incidents.0007`) | in one process bytes written per report 276 → 206 kB, write calls 116 → 92, p50 CPU per report 2.84/2.66 → 2.53/2.51 ms (interleaved); the board's p95 unchanged (84.6 ms SQLite, 83.5 ms PostgreSQL) |
 
 What limits it now: **one intake at a time per worker, SQLite's one writer, and the
 machine's speed**. With a worker per core each worker is busy 3.5–5.0 ms of CPU per
 report, so two of them serve at most 400–570/s with no wait at all; every wait for the
 write lock (the other worker's transaction: its INSERTs and the WAL's `fdatasync`) is
-lost to that worker. The same code measured 4.1 ms per report (386/s) and, three minutes
-later, 5.0 ms (330/s, the run above); 10-s runs the same hour gave 432–468/s at
-3.5–3.8 ms. The yardstick (529–603/s) shows what one short INSERT per request leaves.
+lost to that worker. The same code measured 3.5–5.0 ms per report within an hour
+(the runs listed under the table), and the rate followed: 321–468/s. The yardstick
+(496–702/s) shows what one short INSERT per request leaves.
 Five workers do not lift it: the extra processes cost 40 % more CPU per report, and three
 cost as much (5.4 against 3.9 ms, interleaved runs; decision 0018). The
 latencies follow from the rate: 50 clients that send again as soon as they are answered
@@ -933,10 +934,11 @@ The follow-ups are not free, only later: a load longer than
 the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms per report
 on this machine).
 
-Left (proposed): ≥ 500 reports/s on SQLite is not met (330–386/s in full runs, up to
-468/s in 10-s runs). PostgreSQL's p99 is below 250 ms in both full runs (236, 247 ms)
-but with little margin: its p50 is 50 / rate (Little's law), so it holds only at
-≥ ~280 reports/s (10-s runs: p99 228–312 ms). Both need the request cheaper still, and
+Left (proposed): ≥ 500 reports/s on SQLite is not met (321–386/s in the full runs,
+up to 468/s in SQLite-only runs). PostgreSQL's p99 was below 250 ms in three of four
+full runs (204, 236, 247 ms; 255 ms in the other) but with little margin: its p50 is
+50 / rate (Little's law), so it holds only at ≥ ~280 reports/s (10-s runs: p99
+228–312 ms). Both need the request cheaper still, and
 for SQLite several reports per commit (group commit: one writer taking the prepared rows
 of several requests, which sync workers cannot hand over without a process of its own).
 Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
