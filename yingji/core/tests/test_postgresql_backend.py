@@ -46,7 +46,9 @@ def backend_pid(connection: DatabaseWrapper) -> int:
         return int(cursor.fetchone()[0])
 
 
-def count_checks(monkeypatch: Any, connection: DatabaseWrapper) -> list[bool]:
+def between_requests(connection: DatabaseWrapper, monkeypatch: Any) -> tuple[list[bool], int]:
+    """The connection after serving a request, before the next: its health checks from
+    now on (each one's answer) and its server process id."""
     checks: list[bool] = []
     real = connection.is_usable
 
@@ -55,7 +57,9 @@ def count_checks(monkeypatch: Any, connection: DatabaseWrapper) -> list[bool]:
         return usable
 
     monkeypatch.setattr(connection, "is_usable", counted)
-    return checks
+    pid = backend_pid(connection)
+    new_request(connection)
+    return checks, pid
 
 
 def test_settings_use_this_backend_for_postgresql() -> None:
@@ -66,9 +70,7 @@ def test_settings_use_this_backend_for_postgresql() -> None:
 def test_a_connection_used_just_now_is_not_checked(
     wrapper: DatabaseWrapper, monkeypatch: Any
 ) -> None:
-    checks = count_checks(monkeypatch, wrapper)
-    pid = backend_pid(wrapper)
-    new_request(wrapper)
+    checks, pid = between_requests(wrapper, monkeypatch)
     assert backend_pid(wrapper) == pid
     assert checks == []
 
@@ -76,9 +78,7 @@ def test_a_connection_used_just_now_is_not_checked(
 def test_a_connection_idle_for_a_second_is_checked_once(
     wrapper: DatabaseWrapper, monkeypatch: Any
 ) -> None:
-    checks = count_checks(monkeypatch, wrapper)
-    pid = backend_pid(wrapper)
-    new_request(wrapper)
+    checks, pid = between_requests(wrapper, monkeypatch)
     wrapper._last_used = time.monotonic() - base.FRESH_SECONDS
     assert backend_pid(wrapper) == pid
     assert backend_pid(wrapper) == pid  # the second query of the request: no new check
@@ -95,9 +95,7 @@ def terminate(pid: int) -> None:
 def test_an_idle_connection_the_server_dropped_is_replaced(
     wrapper: DatabaseWrapper, monkeypatch: Any
 ) -> None:
-    checks = count_checks(monkeypatch, wrapper)
-    pid = backend_pid(wrapper)
-    new_request(wrapper)
+    checks, pid = between_requests(wrapper, monkeypatch)
     terminate(pid)
     wrapper._last_used = time.monotonic() - base.FRESH_SECONDS
     assert backend_pid(wrapper) != pid  # the request goes on with a new connection
@@ -107,9 +105,7 @@ def test_an_idle_connection_the_server_dropped_is_replaced(
 def test_a_connection_known_broken_is_checked_even_when_fresh(
     wrapper: DatabaseWrapper, monkeypatch: Any
 ) -> None:
-    checks = count_checks(monkeypatch, wrapper)
-    pid = backend_pid(wrapper)
-    new_request(wrapper)
+    checks, pid = between_requests(wrapper, monkeypatch)
     wrapper.connection.close()  # psycopg knows it: closed
     assert backend_pid(wrapper) != pid
     assert checks == [False]
