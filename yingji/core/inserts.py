@@ -176,16 +176,27 @@ def prepare(
             prepared.late.append((index, f, source))
             prepared.params.append(None)
             continue
-        value = f.pre_save(obj, True)
-        if as_is is not None and (value is None or type(value) is as_is):
-            prepared.params.append(value)  # what get_db_prep_save returns for it
-            continue
-        if hasattr(value, "resolve_expression"):
+        value = _db_value(f, as_is, obj, connection)
+        if value is _EXPRESSION:
             prepared.fallback = True  # an expression: Django's own path
-            prepared.params.append(None)
-            continue
-        prepared.params.append(f.get_db_prep_save(value, connection=connection))
+            value = None
+        prepared.params.append(value)
     return prepared
+
+
+_EXPRESSION = object()
+
+
+def _db_value(f: Any, as_is: type[Any] | None, obj: models.Model, connection: Any) -> Any:
+    """The field's value of ``obj`` as the INSERT sends it (``pre_save``, then
+    ``get_db_prep_save`` unless the value is already what it would return), or
+    ``_EXPRESSION`` for an expression, which only ``save()`` can write."""
+    value = f.pre_save(obj, True)
+    if as_is is not None and (value is None or type(value) is as_is):
+        return value
+    if hasattr(value, "resolve_expression"):
+        return _EXPRESSION
+    return f.get_db_prep_save(value, connection=connection)
 
 
 def _fill_late(row: Prepared, connection: Any) -> None:
@@ -457,13 +468,10 @@ def _prepare_history(
         if place is not None and place not in source_late:
             prepared.params.append(source.params[place])
             continue
-        value = f.pre_save(record, True)
-        if as_is is not None and (value is None or type(value) is as_is):
-            prepared.params.append(value)
-            continue
-        if hasattr(value, "resolve_expression"):  # pragma: no cover - history's own fields
+        value = _db_value(f, as_is, record, connection)
+        if value is _EXPRESSION:  # pragma: no cover - history's own fields
             return prepare(record, using=source.alias, late=late)
-        prepared.params.append(f.get_db_prep_save(value, connection=connection))
+        prepared.params.append(value)
     return prepared
 
 
