@@ -207,6 +207,30 @@ def test_a_key_whose_row_is_never_written_is_refused_before_anything_runs() -> N
     assert not Report.objects.exists()
 
 
+def test_the_other_relations_of_a_row_waiting_for_a_key_are_checked_as_save_checks_them() -> None:
+    """Only the relation whose row is not written yet is left out of Django's check: a
+    related object saved after it was assigned still gives its key, as in ``save()``."""
+    from yingji.accounts.choices import UnitKind
+    from yingji.accounts.models import Unit
+
+    world = build_world()
+    incident = _incident(world)
+    unit = Unit(name="历下区测试街道办", region=world.county_a, kind=UnitKind.EMERGENCY_OFFICE)
+    report = Report(
+        incident=incident,
+        kind=ReportKind.INITIAL,
+        sequence=0,
+        mode=ReportMode.PHONE,
+        unit=unit,
+        submitted_at=RECEIVED,
+    )
+    unit.save()  # after the assignment: the report's unit_id is still empty
+    assert report.unit_id is None
+    write([*prepare_with_history(incident, actor=None), *prepare_with_history(report, actor=None)])
+    assert Report.objects.get(pk=report.pk).unit_id == unit.pk
+    assert Report.objects.get(pk=report.pk).incident_id == incident.pk
+
+
 def test_rows_written_as_a_transaction_are_the_rows_written_one_by_one() -> None:
     world = build_world()
     incident, report, log, rows = _intake(world)
