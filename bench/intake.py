@@ -42,6 +42,7 @@ import http.client
 import json
 import os
 import random
+import resource
 import shutil
 import signal
 import subprocess
@@ -220,13 +221,16 @@ def run_wrk(
         str(script),
         url,
     ]
+    cpu_before = children_cpu_seconds()
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    wrk_cpu_s = children_cpu_seconds() - cpu_before
     if os.environ.get("BENCH_DEBUG"):
         print(proc.stdout, proc.stderr, flush=True)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("WRK ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed: {proc.stdout}\n{proc.stderr}")
     figures = {k: float(v) for k, v in (item.split("=") for item in line.split()[1:])}
+    figures["wrk_cpu_s"] = wrk_cpu_s
     return figures
 
 
@@ -313,6 +317,25 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:  # process group = the session we started
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
+
+
+def machine_cpu() -> dict[str, float]:
+    """Seconds the machine's cores spent busy (user, system, interrupts), idle (idle and
+    waiting for I/O) and stolen by the hypervisor (``/proc/stat``), summed over cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    values = [int(v) / tick for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (values + [0.0] * 8)[:8]
+    return {
+        "busy": user + nice + system + irq + softirq,
+        "idle": idle + iowait,
+        "steal": steal,
+    }
+
+
+def children_cpu_seconds() -> float:
+    """CPU time (user + system) of this process's finished children (``wrk``)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class TaskWorker:
@@ -591,6 +614,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 cpu_before = server.cpu_seconds()
                 worker_before = task_worker.cpu_seconds() if task_worker else 0.0
+                machine_before = machine_cpu()
                 figures = run_wrk(
                     wrk,
                     server.url,
@@ -598,6 +622,9 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                     connections=args.connections,
                     seconds=seconds,
                 )
+                machine_after = machine_cpu()
+                for part in ("busy", "idle", "steal"):
+                    figures[f"machine_{part}_s"] = machine_after[part] - machine_before[part]
                 figures["server_cpu_s"] = server.cpu_seconds() - cpu_before
                 figures["worker_cpu_s"] = (
                     task_worker.cpu_seconds() - worker_before if task_worker else 0.0
@@ -615,7 +642,10 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                 print(
                     f"[{backend}] {phase}: {figures['per_s']:.0f}/s "
                     f"p50={figures['p50_us'] / 1000:.1f}ms p99={figures['p99_us'] / 1000:.1f}ms "
-                    f"statuses={statuses} {errors[:2]}",
+                    f"statuses={statuses} {errors[:2]} "
+                    f"machine: busy {figures['machine_busy_s']:.1f}s "
+                    f"idle {figures['machine_idle_s']:.1f}s steal {figures['machine_steal_s']:.1f}s, "
+                    f"wrk {figures['wrk_cpu_s']:.1f}s",
                     flush=True,
                 )
             all_acks: dict[str, list[int]] = {}
@@ -670,6 +700,11 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
                 / max(1, intake["per_s"] * intake["duration_us"] / 1e6),
                 1,
             ),
+            # Where the machine's cores went during the intake phase, per report: the
+            # server above, the task worker, wrk, and the rest (PostgreSQL's server,
+            # the kernel's own threads); the share left idle; and the share the
+            # hypervisor took for other guests (steal).
+            **cores_per_report(intake),
             "followups_backlog": backlog["waiting"],
             "followups_drain_s": round(drain_s, 1),
             "followups_failed": after["failed"],
@@ -689,6 +724,22 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         }
         print(f"[{backend}] verified: {checked} replay={replay}", flush=True)
         return outcome
+
+
+def cores_per_report(phase: dict[str, float]) -> dict[str, float]:
+    """The machine's CPU during a load phase: per request served (ms) for wrk and for
+    everything but the server, the task worker and wrk; idle and stolen shares (%)."""
+    served = max(1.0, phase["per_s"] * phase["duration_us"] / 1e6)
+    busy = phase["machine_busy_s"]
+    total = busy + phase["machine_idle_s"] + phase["machine_steal_s"]
+    others = busy - phase["server_cpu_s"] - phase["worker_cpu_s"] - phase["wrk_cpu_s"]
+    return {
+        "machine_cpu_ms_per_report": round(busy * 1000 / served, 1),
+        "wrk_cpu_ms_per_report": round(phase["wrk_cpu_s"] * 1000 / served, 2),
+        "other_cpu_ms_per_report": round(max(0.0, others) * 1000 / served, 2),
+        "idle_pct": round(100 * phase["machine_idle_s"] / total, 1) if total else 0.0,
+        "steal_pct": round(100 * phase["machine_steal_s"] / total, 1) if total else 0.0,
+    }
 
 
 # --- CPU per request in one process -----------------------------------------------------------
@@ -969,6 +1020,9 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         ("server CPU per report (ms)", "cpu_ms_per_report"),
         ("server CPU per yardstick request (ms)", "cpu_ms_per_yardstick"),
         ("worker CPU per report: deadlines and scores (ms)", "worker_cpu_ms_per_report"),
+        ("machine CPU per report during the load, all processes (ms)", "machine_cpu_ms_per_report"),
+        ("of which wrk / the rest: database server, kernel (ms)", None),
+        ("cores idle / stolen by the hypervisor during the load (%)", None),
         ("follow-ups waiting when the load ended / drained in (s)", None),
         ("follow-ups failed", "followups_failed"),
         ("non-2xx answers / socket errors", None),
@@ -995,6 +1049,10 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
                 cells.append(f"{o['replayed_ok']} of {o['replayed']}")
             elif label.startswith("follow-ups waiting"):
                 cells.append(f"{o['followups_backlog']} / {o['followups_drain_s']}")
+            elif label.startswith("of which wrk"):
+                cells.append(f"{o['wrk_cpu_ms_per_report']} / {o['other_cpu_ms_per_report']}")
+            elif label.startswith("cores idle"):
+                cells.append(f"{o['idle_pct']} / {o['steal_pct']}")
             elif label.startswith("timeline"):
                 cells.append(f"{o['log_per_report']} / {o['history_per_report']}")
             else:
@@ -1120,7 +1178,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{result['worker_cpu_ms_per_report']} ms; follow-ups waiting at the end "
             f"{result['followups_backlog']}, drained in {result['followups_drain_s']} s, "
             f"failed {result['followups_failed']}; deadlines per report "
-            f"{result.get('deadlines_per_report')}",
+            f"{result.get('deadlines_per_report')}; the machine during the load: "
+            f"{result['machine_cpu_ms_per_report']} ms of CPU per report in all (wrk "
+            f"{result['wrk_cpu_ms_per_report']}, database server and kernel "
+            f"{result['other_cpu_ms_per_report']}), idle {result['idle_pct']} %, "
+            f"stolen {result['steal_pct']} %",
             flush=True,
         )
     if not args.no_write and len(outcomes) == len(BACKENDS):
