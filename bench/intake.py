@@ -967,37 +967,59 @@ What made it faster (CPU per report measured in one process with the test client
 | PostgreSQL: a reused connection health-checked only after a second idle, not by a `SELECT 1` per request (decision 0019); the one query's values merged as psycopg's client-side cursor merges them, each INSERT split at its placeholders once per process instead of psycopg re-parsing ~150 values on every report (0016 amended) | one round trip fewer per report (~105 µs wall, ~55 µs CPU); in one process p50 CPU per report 4.2/3.2/4.1 → 3.6/2.9/3.4 ms (interleaved pairs); under load 225–250 → 276–320/s in 10-s runs; full runs 278–319/s at p99 204–255 ms |
 | SQLite: placeholders converted once per statement, not by a regular expression per execution (0015 amended); a history record's copied values taken from its source row's prepared values (0016 amended) | in one process p50 CPU per report 3.50/3.06/3.28 → 2.77/2.84/2.74 ms, then 2.74/3.72/3.71 → 2.61/3.09/3.27 ms (interleaved pairs); under load 432–468/s in 10-s runs |
 | fewer index entries written per intake: the incident's `event` and `merged_into` indexed only where set, `region`'s own index dropped (`incident_region_status` starts with it; 0016 amended, migration `incidents.0007`) | in one process bytes written per report 276 → 206 kB, write calls 116 → 92, p50 CPU per report 2.84/2.66 → 2.53/2.51 ms (interleaved); the board's p95 unchanged (84.6 ms SQLite, 83.5 ms PostgreSQL) |
+| SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 
-What limits it now: **one intake at a time per worker, SQLite's one writer, and the
-machine's speed**. With a worker per core each worker is busy 3.5–5.0 ms of CPU per
-report, so two of them serve at most 400–570/s with no wait at all; every wait for the
-write lock (the other worker's transaction: its INSERTs and the WAL's `fdatasync`) is
-lost to that worker. The same code measured 3.5–5.0 ms per report within an hour
-(the runs listed under the table), and the rate followed: 321–468/s. The yardstick
-(496–702/s) shows what one short INSERT per request leaves.
-Five workers do not lift it: the extra processes cost 40 % more CPU per report, and three
-cost as much (5.4 against 3.9 ms, interleaved runs; decision 0018). The
-latencies follow from the rate: 50 clients that send again as soon as they are answered
-wait about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
+What limits it now: **the CPU a report costs, and on SQLite the write lock behind it;
+the machine's speed moves both**. The machine's cores during the load are in the table:
+on SQLite nearly all of them go to the two web workers (wrk ~0.2 ms per report, the
+kernel and the rest ~0.1 ms), and 11–13 % stay idle. With a worker per core the rate
+is at most 2000 / (CPU per report): the intake cost 3.5–5.0 ms per report on the
+morning of 2026-12-01 (321–468/s) and 4.3–7.0 ms that afternoon (230–338/s) with the
+code unchanged but for the last row of the table above; in one process, without HTTP,
+2.5–5.4 ms; Python's own loop ran 0.69–1.08 s for the same 10 million additions within
+five minutes. Where one report's CPU goes (in one process,
+WSGI called directly, 300 requests each, same minute): a plain Django view through all
+the middleware 0.13–0.16 ms; a DRF view with token auth that does nothing 0.70–0.79 ms;
+the same with a two-field serializer 1.18–1.37 ms; the yardstick (that and one INSERT)
+1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is large any more: the INSERTs and
+the commit, preparing the rows (model instances, history), validation, the answer.
+
+The write lock (decision 0015) is the second bound. Measured by timing the lock in the
+backend for a 10-s run (not kept in the code): each intake holds it ~1.9–2.1 ms under
+load — its six INSERTs ~1.0 ms (in one process ~0.5 ms: under load the holder's page
+cache was just emptied by the other worker's commit, and it shares the cores) and the
+commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waits for it ~0.4
+ms. One writer at a time, that caps SQLite near 500 reports/s on this machine whatever
+the CPU, and the waits are the idle cores. `synchronous=NORMAL` (no `fdatasync`; not
+allowed: an acknowledged report must survive a power cut) gave 324–352/s against
+303–326/s in interleaved runs: the fsync is ~7 %. A third worker does not use the idle
+cores (275, 291/s against 297, 329/s; idle 13 % against 11–12 %); one worker alone
+costs 4.4–4.7 ms per report at 199–212/s, so a second worker adds little CPU per report.
+The latencies follow from the rate: 50 clients that send again as soon as they are
+answered wait about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250
+reports/s.
 
 The follow-ups are not free, only later: a load longer than
 `YINGJI_FOLLOWUPS_YIELD_SECONDS` (30 s) brings the worker back beside the requests, and
 the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms per report
 on this machine).
 
-Left (proposed): ≥ 500 reports/s on SQLite is not met (321–386/s in the full runs,
-up to 468/s in SQLite-only runs). PostgreSQL's p99 was below 250 ms in three of four
-full runs (204, 236, 247 ms; 255 ms in the other) but with little margin: its p50 is
-50 / rate (Little's law), so it holds only at ≥ ~280 reports/s (10-s runs: p99
-228–312 ms). Both need the request cheaper still, and
-for SQLite several reports per commit (group commit: one writer taking the prepared rows
-of several requests, which sync workers cannot hand over without a process of its own).
+Left (proposed): ≥ 500 reports/s on SQLite is not met (321–468/s on a fast morning,
+230–338/s on a slow afternoon, the same code). PostgreSQL's p99 held below 250 ms in
+three of four full runs that morning (204–247 ms; 255 ms in the other) and not that
+afternoon (292.5 ms at 223/s): it needs ≥ ~280 reports/s. Both need the request
+cheaper still — there is no single large part left — and SQLite a shorter time under
+the write lock (several reports per commit: one writer taking the prepared rows of
+several requests, which sync workers cannot hand over without a process of its own).
 Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
-psycopg server-side binding (124/s); five or three workers (above). Measured and not
-adopted: granian (a Rust HTTP server, WSGI, keep-alive) ran the same app at 5–10 % less
-CPU per report (469–497/s against 402–477/s for gunicorn, interleaved 10-s runs), but it
-has no request timeout that would replace a hung worker, which gunicorn's sync workers
-have (`--timeout 60`); gunicorn's gthread worker with keep-alive was no faster."""
+psycopg server-side binding (124/s); five or three workers (above); no
+`fdatasync` (above); no automatic WAL checkpoints (the WAL file then grows and each
+commit's `fdatasync` also writes its size: commits 1.0–1.2 ms against 0.8–0.9 ms).
+Measured and not adopted: granian (a Rust HTTP server, WSGI, keep-alive) ran the same
+app at 5–10 % less CPU per report (469–497/s against 402–477/s for gunicorn, interleaved
+10-s runs), but it has no request timeout that would replace a hung worker, which
+gunicorn's sync workers have (`--timeout 60`); gunicorn's gthread worker with keep-alive
+was no faster."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
