@@ -221,7 +221,10 @@ def _fill_late(row: Prepared, connection: Any) -> None:
                 f" '{f.name}'."
             )
         setattr(row.obj, f.attname, value)
-        row.params[index] = f.get_db_prep_save(value, connection=connection)
+        as_is = row.plan.as_is[index]
+        if as_is is None or type(value) is not as_is:
+            value = f.get_db_prep_save(value, connection=connection)
+        row.params[index] = value
 
 
 def _written(row: Prepared) -> None:
@@ -231,24 +234,44 @@ def _written(row: Prepared) -> None:
 
 def write(rows: Iterable[Prepared]) -> None:
     """Run prepared INSERTs in order, each row's late keys taken from the rows before."""
-    for row in rows:
-        obj = row.obj
-        connection = connections[row.alias]
-        _fill_late(row, connection)
-        if row.before is not None:
-            row.before()
-        if row.fallback:
-            obj.save(using=row.alias, force_insert=True)
-        else:
+    rows = list(rows)
+    _insert_rows(rows)
+    _announce(rows)
+
+
+def _insert_rows(rows: list[Prepared]) -> None:
+    """The INSERTs of :func:`write`, one cursor per database for all of them; the
+    ``after`` hooks are left to :func:`_announce`."""
+    cursors: dict[str, Any] = {}
+    try:
+        for row in rows:
+            obj = row.obj
+            connection = connections[row.alias]
+            _fill_late(row, connection)
+            if row.before is not None:
+                row.before()
+            if row.fallback:
+                obj.save(using=row.alias, force_insert=True)
+                continue
+            cursor = cursors.get(row.alias)
+            if cursor is None:
+                cursor = cursors[row.alias] = connection.cursor()
             plan = row.plan
-            with connection.cursor() as cursor:
-                cursor.execute(plan.sql, [*row.params, *plan.returning_params])
-                if plan.pk is not None:
-                    returned = connection.ops.fetch_returned_insert_columns(
-                        cursor, plan.returning_params
-                    )
-                    setattr(obj, plan.pk.attname, returned[0])
+            cursor.execute(plan.sql, [*row.params, *plan.returning_params])
+            if plan.pk is not None:
+                returned = connection.ops.fetch_returned_insert_columns(
+                    cursor, plan.returning_params
+                )
+                setattr(obj, plan.pk.attname, returned[0])
             _written(row)
+    finally:
+        for cursor in cursors.values():
+            cursor.close()
+
+
+def _announce(rows: list[Prepared]) -> None:
+    """The rows' ``after`` hooks (``post_create_historical_record``, ``task_enqueued``)."""
+    for row in rows:
         if row.after is not None:
             row.after()
 
@@ -355,15 +378,19 @@ def write_transaction(rows: list[Prepared]) -> None:
     On PostgreSQL (client-side binding) the keys are taken from their sequences first, and
     the INSERTs go in one query of several statements: outside a transaction the server
     runs such a query as one transaction, so the rows cost two round trips instead of one
-    per row plus BEGIN and COMMIT. Elsewhere (SQLite) ``transaction.atomic`` and
-    :func:`write`.
+    per row plus BEGIN and COMMIT. Elsewhere (SQLite) ``transaction.atomic`` around the
+    INSERTs. Either way the rows' ``after`` hooks run once the rows are written: after the
+    commit of a transaction of their own.
     """
     if not rows:
         return
     connection = _one_query(rows)
     if connection is None:
         with transaction.atomic(using=rows[0].alias):
-            write(rows)
+            _insert_rows(rows)
+        # After the transaction: SQLite's one write lock is held for the INSERTs and the
+        # commit only, not for the signals (a task's announcement builds its result).
+        _announce(rows)
     elif connection.in_atomic_block or not connection.get_autocommit():
         with transaction.atomic(using=rows[0].alias):
             _write_one_query(connection, rows)

@@ -321,3 +321,25 @@ def test_outside_a_transaction_the_rows_are_one_of_their_own() -> None:
     with pytest.raises(failure):
         write_transaction(rows)
     assert _written_rows() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_are_announced_once_committed() -> None:
+    """``post_create_historical_record`` (and a task's ``task_enqueued``) run after the
+    rows' own transaction has committed: SQLite's one write lock is not held for them."""
+    from simple_history.signals import post_create_historical_record
+
+    world = build_world()
+    incident, report, _, rows = _intake(world, idempotency_key="k-4")
+    seen: list[tuple[bool, bool]] = []
+
+    def announced(sender: Any, history_instance: Any, **kwargs: Any) -> None:
+        seen.append((connection.in_atomic_block, Incident.objects.filter(pk=incident.pk).exists()))
+
+    post_create_historical_record.connect(announced)
+    try:
+        write_transaction(rows)
+    finally:
+        post_create_historical_record.disconnect(announced)
+    assert seen == [(False, True), (False, True)]  # the incident's and the report's records
+    assert Report.objects.get(pk=report.pk).incident_id == incident.pk
