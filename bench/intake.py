@@ -975,8 +975,8 @@ the machine's speed moves both**. The machine's cores during the load are in the
 on SQLite nearly all of them go to the two web workers (wrk ~0.2 ms per report, the
 kernel and the rest ~0.1 ms), and 11–13 % stay idle. With a worker per core the rate
 is at most 2000 / (CPU per report): the intake cost 3.5–5.0 ms per report on the
-morning of 2026-12-01 (321–468/s) and 4.3–7.0 ms that afternoon (230–338/s) with the
-code unchanged but for the last row of the table above; in one process, without HTTP,
+morning of 2026-12-01 (321–468/s) and 4.3–7.0 ms that afternoon (230–371/s) with the
+code unchanged but for the last two rows of the table above; in one process, without HTTP,
 2.5–5.4 ms; Python's own loop ran 0.69–1.08 s for the same 10 million additions within
 five minutes. Where one report's CPU goes (in one process,
 WSGI called directly, 300 requests each, same minute): a plain Django view through all
@@ -1006,7 +1006,7 @@ the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms pe
 on this machine).
 
 Left (proposed): ≥ 500 reports/s on SQLite is not met (321–468/s on a fast morning,
-230–338/s on a slow afternoon, the same code). PostgreSQL's p99 held below 250 ms in
+230–371/s on a slow afternoon, nearly the same code). PostgreSQL's p99 held below 250 ms in
 three of four full runs that morning (204–247 ms; 255 ms in the other) and not that
 afternoon (292.5 ms at 223/s): it needs ≥ ~280 reports/s. Both need the request
 cheaper still — there is no single large part left — and SQLite a shorter time under
