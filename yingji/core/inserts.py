@@ -25,7 +25,7 @@ keys taken from their sequences beforehand).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -168,10 +168,13 @@ def prepare(
     *,
     using: str | None = None,
     late: dict[str, Callable[[], Any]] | None = None,
+    copied: Sequence[Any] | None = None,
 ) -> Prepared:
     """Everything :func:`insert` does for ``obj`` except running the statement. A foreign
     key to an object not written yet, and the attributes named in ``late`` (name → where
-    its value comes from), are filled in by :func:`write` just before the INSERT."""
+    its value comes from), are filled in by :func:`write` just before the INSERT.
+    ``copied``: per field of the INSERT, a value already prepared the same way (a history
+    record's copy of its source row's), or ``_NOT_COPIED``."""
     model = type(obj)
     alias = using or router.db_for_write(model, instance=obj)
     hook = getattr(obj, "prepare_save", None)
@@ -188,7 +191,9 @@ def prepare(
             prepared.late.append((index, f, source))
             prepared.params.append(None)
             continue
-        value = _db_value(f, as_is, obj, connection)
+        value = _NOT_COPIED if copied is None else copied[index]
+        if value is _NOT_COPIED:
+            value = _db_value(f, as_is, obj, connection)
         if value is _EXPRESSION:
             prepared.fallback = True  # an expression: Django's own path
             value = None
@@ -197,6 +202,7 @@ def prepare(
 
 
 _EXPRESSION = object()
+_NOT_COPIED = object()
 
 
 def _db_value(f: Any, as_is: type[Any] | None, obj: models.Model, connection: Any) -> Any:
@@ -490,28 +496,15 @@ def _prepare_history(
     """:func:`prepare` for a history record copied from ``source`` just prepared: the
     values it copies are taken from the source row's, prepared once; its own
     (``history_*``) and the keys not known yet are prepared as :func:`prepare` does."""
-    if source.fallback:
-        return prepare(record, using=source.alias, late=late)
-    plan = _plan(type(record), source.alias)
-    places = _sources(type(record), type(source.obj), source.alias)
-    source_late = {index for index, _, _ in source.late}
-    late = {name: _key_of(related) for name, related in _unsaved_related(record).items()} | late
-    connection = connections[source.alias]
-    prepared = Prepared(obj=record, alias=source.alias, plan=plan, params=[])
-    for index, (f, as_is, place) in enumerate(zip(plan.fields, plan.as_is, places, strict=True)):
-        origin = late.get(f.attname) or late.get(f.name)
-        if origin is not None:
-            prepared.late.append((index, f, origin))
-            prepared.params.append(None)
-            continue
-        if place is not None and place not in source_late:
-            prepared.params.append(source.params[place])
-            continue
-        value = _db_value(f, as_is, record, connection)
-        if value is _EXPRESSION:  # pragma: no cover - history's own fields
-            return prepare(record, using=source.alias, late=late)
-        prepared.params.append(value)
-    return prepared
+    copied = None
+    if not source.fallback:
+        places = _sources(type(record), type(source.obj), source.alias)
+        source_late = {index for index, _, _ in source.late}
+        copied = [
+            _NOT_COPIED if place is None or place in source_late else source.params[place]
+            for place in places
+        ]
+    return prepare(record, using=source.alias, late=late, copied=copied)
 
 
 def insert_with_history(obj: M, *, actor: Any, reason: str = "", using: str | None = None) -> M:
