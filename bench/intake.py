@@ -575,6 +575,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         from django.db import connections
 
         connections.close_all()
+        speed_before = python_loop_seconds()
         outdir = Path(tmp)
         server = Server(env, args.workers, args.threads, outdir / "gunicorn.log")
         task_worker = TaskWorker(env, outdir / "worker.log") if args.task_worker else None
@@ -656,6 +657,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         finally:
             server.stop()
             worker_cpu_s = task_worker.stop() if task_worker else 0.0
+        speed_after = python_loop_seconds()
         # The follow-ups the worker had not reached when the load ended: run them here
         # (what the worker does next), then every report has its deadlines and scores.
         backlog = followup_counts()
@@ -674,6 +676,8 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         outcome = {
             "backend": backend,
             "load_avg_1m": round(os.getloadavg()[0], 1),
+            "python_loop_s_before": speed_before,
+            "python_loop_s_after": speed_after,
             "reports_per_s": round(intake["per_s"], 1),
             "yardstick_per_s": round(yard["per_s"], 1),
             "ratio": round(intake["per_s"] / yard["per_s"], 3) if yard["per_s"] else 0,
@@ -724,6 +728,22 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         }
         print(f"[{backend}] verified: {checked} replay={replay}", flush=True)
         return outcome
+
+
+def python_loop_seconds(additions: int = 10_000_000) -> float:
+    """CPU seconds this interpreter takes for ``additions`` additions in a loop at a
+    module's top level (``python -c "s = 0; for i in range(10_000_000): s += i"``, the
+    figure the earlier notes quote): how fast the machine runs Python at the moment. The
+    machine is shared and its speed moves by up to ~2× within an hour with the code
+    unchanged; a run's rates are comparable with another's only beside this figure (the
+    best of three, to step over a preemption)."""
+    loop = compile(f"s = 0\nfor i in range({additions}):\n    s += i\n", "<loop>", "exec")
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        exec(loop, {})  # a fixed loop; its globals as at a module's top level
+        best = min(best, time.process_time() - started)
+    return round(best, 2)
 
 
 def cores_per_report(phase: dict[str, float]) -> dict[str, float]:
@@ -877,6 +897,7 @@ def cpu_backend(args: argparse.Namespace) -> None:
             mean = sum(samples) / len(samples)
             return f"mean={mean:.2f}ms p50={samples[len(samples) // 2]:.2f}ms"
 
+        print(f"Python's loop of 10 million additions: {python_loop_seconds()} s")
         print(f"cpu per report ({args.cpu}): {summary(reports)}")
         print(f"cpu per yardstick insert ({args.cpu}): {summary(yard)}")
         print(
@@ -970,57 +991,67 @@ What made it faster (CPU per report measured in one process with the test client
 | SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 | SQLite's write lock held for less Python: the rows' `after` hooks (history's `post_create_historical_record`, the task's `task_enqueued`, which builds the task's result) once the transaction has committed, one cursor for the six INSERTs, a late key sent as it is when it has the column's type (0016 amended) | in one process lock → commit 0.68–0.81 → 0.42–0.53 ms per intake (both versions at the same moment); under load within the noise (285, 285, 371 against 288, 301, 345/s; cores idle 10.8–11.2 against 11.0–11.6 %) |
 
-What limits it now: **the CPU a report costs, and on SQLite the write lock behind it;
-the machine's speed moves both**. The machine's cores during the load are in the table:
-on SQLite nearly all of them go to the two web workers (wrk ~0.2 ms per report, the
-kernel and the rest ~0.1 ms), and 11–13 % stay idle. With a worker per core the rate
-is at most 2000 / (CPU per report): the intake cost 3.5–5.0 ms per report on the
-morning of 2026-12-01 (321–468/s) and 4.3–7.0 ms that afternoon (230–371/s) with the
-code unchanged but for the last two rows of the table above; in one process, without HTTP,
-2.5–5.4 ms; Python's own loop ran 0.69–1.08 s for the same 10 million additions within
-five minutes. Where one report's CPU goes (in one process,
-WSGI called directly, 300 requests each, same minute): a plain Django view through all
-the middleware 0.13–0.16 ms; a DRF view with token auth that does nothing 0.70–0.79 ms;
-the same with a two-field serializer 1.18–1.37 ms; the yardstick (that and one INSERT)
-1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is large any more: the INSERTs and
-the commit, preparing the rows (model instances, history), validation, the answer.
+What limits it now: **the CPU a report costs, and the machine's speed**. With a worker
+per core the rate is at most 2000 / (CPU per report in ms). On SQLite nearly all the
+machine's cores go to the two web workers (wrk ~0.1–0.2 ms per report, the kernel and the
+rest under 0.1 ms); 8–14 % stay idle, the workers waiting for SQLite's write lock and for
+its holder's `fdatasync`. The machine is shared, and with the code unchanged its speed
+moves by up to ~2× within an hour, so each run records Python's own speed beside its
+rates: the table's last row, the CPU seconds of a loop of 10 million additions at a
+module's top level (`bench.intake.python_loop_seconds`, best of three). The same code
+on 2026-12-01 (10-s phases unless said; lost 0 and duplicated 0 in every run):
 
-The write lock (decision 0015) is the second bound. Measured by timing the lock in the
-backend for a 10-s run (not kept in the code): each intake holds it ~1.9–2.1 ms under
+| when (UTC) | Python's loop | SQLite reports/s · CPU per report · p99 | PostgreSQL reports/s · p99 |
+| --- | --- | --- | --- |
+| 13:29–14:41 (the session before, while its last changes went in) | 0.69–1.08 s | 230–371/s · 4.3–7.0 ms · 190–319 ms | 223/s · 292.5 ms (20-s full run) |
+| 16:00–16:05 | 0.54 s at 16:00 | 483, 449, 335/s · 3.4, 3.8, 5.0 ms · 150, 147, 200 ms | 298/s · 218 ms |
+| 16:23, the full run above (20-s phases) | | 589/s · 2.7 ms · 128 ms | 394/s · 170 ms |
+| 16:31–16:35 | 0.42–0.48 s | 592, 622, 646/s · 2.5–2.7 ms · 100–139 ms | 483, 509/s · 134, 120 ms |
+
+So the targets hold when the machine runs that loop in about half a second, as it did
+for most of the evening; on the slow afternoon (0.7–1.1 s) SQLite made 230–371/s and
+PostgreSQL's p99 passed 250 ms. Where one report's CPU goes (in one process, WSGI
+called directly, 300 requests each, same minute, on the slow afternoon): a plain Django
+view through all the middleware 0.13–0.16 ms; a DRF view with token auth that does
+nothing 0.70–0.79 ms; the same with a two-field serializer 1.18–1.37 ms; the yardstick
+(that and one INSERT) 1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is large any
+more: the INSERTs and the commit, preparing the rows (model instances, history),
+validation, the answer.
+
+The write lock (decision 0015) is the second bound. Timed in the backend for a 10-s run
+on the slow afternoon (not kept in the code): each intake held it ~1.9–2.1 ms under
 load — its six INSERTs ~1.0 ms (in one process ~0.5 ms: under load the holder's page
 cache was just emptied by the other worker's commit, and it shares the cores) and the
-commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waits for it ~0.4
-ms. One writer at a time, that caps SQLite near 500 reports/s on this machine whatever
-the CPU, and the waits are the idle cores. `synchronous=NORMAL` (no `fdatasync`; not
-allowed: an acknowledged report must survive a power cut) gave 324–352/s against
-303–326/s in interleaved runs: the fsync is ~7 %. A third worker does not use the idle
-cores (275, 291/s against 297, 329/s; idle 13 % against 11–12 %); one worker alone
-costs 4.4–4.7 ms per report at 199–212/s, so a second worker adds little CPU per report.
-The latencies follow from the rate: 50 clients that send again as soon as they are
-answered wait about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250
-reports/s.
+commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waited for it
+~0.4 ms. One writer at a time, that caps SQLite near 500 reports/s at that speed. The
+lock's time is mostly CPU as well (the statements' Python, SQLite's B-trees, copying the
+pages), so it shrinks with the machine: at 646/s it was held at most 1.55 ms per
+report, and the disk was faster too (11,212 `fdatasync`/s in the evening against 7,621
+that afternoon). `synchronous=NORMAL` (no `fdatasync`; not allowed: an acknowledged
+report must survive a power cut) gave 324–352/s against 303–326/s in interleaved runs:
+the fsync is ~7 %. A third worker does not use the idle cores (275, 291/s against 297,
+329/s; idle 13 % against 11–12 %); one worker alone costs 4.4–4.7 ms per report at
+199–212/s, so a second worker adds little CPU per report. The latencies follow from the
+rate: 50 clients that send again as soon as they are answered wait about 50 / rate
+seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
 The follow-ups are not free, only later: a load longer than
 `YINGJI_FOLLOWUPS_YIELD_SECONDS` (30 s) brings the worker back beside the requests, and
-the sustained rate is then bounded by both costs (request + worker CPU, ~8 ms per report
-on this machine).
+the sustained rate is then bounded by both costs (request + worker CPU, ~4–8 ms per
+report on this machine, by its speed).
 
-Left (proposed): ≥ 500 reports/s on SQLite is not met (321–468/s on a fast morning,
-230–371/s on a slow afternoon, nearly the same code). PostgreSQL's p99 held below 250 ms in
-three of four full runs that morning (204–247 ms; 255 ms in the other) and not that
-afternoon (292.5 ms at 223/s): it needs ≥ ~280 reports/s. Both need the request
-cheaper still — there is no single large part left — and SQLite a shorter time under
-the write lock (several reports per commit: one writer taking the prepared rows of
-several requests, which sync workers cannot hand over without a process of its own).
-Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
-psycopg server-side binding (124/s); five or three workers (above); no
-`fdatasync` (above); no automatic WAL checkpoints (the WAL file then grows and each
-commit's `fdatasync` also writes its size: commits 1.0–1.2 ms against 0.8–0.9 ms).
-Measured and not adopted: granian (a Rust HTTP server, WSGI, keep-alive) ran the same
-app at 5–10 % less CPU per report (469–497/s against 402–477/s for gunicorn, interleaved
-10-s runs), but it has no request timeout that would replace a hung worker, which
-gunicorn's sync workers have (`--timeout 60`); gunicorn's gthread worker with keep-alive
-was no faster."""
+Not done (proposals): for more margin on a slow machine, SQLite needs a shorter time
+under the write lock — several reports per commit, one writer process taking the
+prepared rows of several requests (sync workers cannot hand them over otherwise); it
+would not make a report's CPU cheaper, which binds first. Tried and not the lever:
+threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg server-side binding
+(124/s); five or three workers (above); no `fdatasync` (above); no automatic WAL
+checkpoints (the WAL file then grows and each commit's `fdatasync` also writes its size:
+commits 1.0–1.2 ms against 0.8–0.9 ms). Measured and not adopted: granian (a Rust HTTP
+server, WSGI, keep-alive) ran the same app at 5–10 % less CPU per report (469–497/s
+against 402–477/s for gunicorn, interleaved 10-s runs), but it has no request timeout
+that would replace a hung worker, which gunicorn's sync workers have (`--timeout 60`);
+gunicorn's gthread worker with keep-alive was no faster."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
@@ -1056,6 +1087,7 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         ("timeline steps / history rows per report", None),
         ("gunicorn workers × threads", None),
         ("machine load average (1 min) at the end", "load_avg_1m"),
+        ("Python's speed: CPU seconds for 10 million additions, before / after the load", None),
     ]
     head = "| figure | " + " | ".join(o["backend"] for o in outcomes) + " |"
     lines = [head, "| --- |" + " --- |" * len(outcomes)]
@@ -1076,6 +1108,8 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
                 cells.append(f"{o['wrk_cpu_ms_per_report']} / {o['other_cpu_ms_per_report']}")
             elif label.startswith("cores idle"):
                 cells.append(f"{o['idle_pct']} / {o['steal_pct']}")
+            elif label.startswith("Python's speed"):
+                cells.append(f"{o['python_loop_s_before']} / {o['python_loop_s_after']}")
             elif label.startswith("timeline"):
                 cells.append(f"{o['log_per_report']} / {o['history_per_report']}")
             else:
@@ -1205,7 +1239,9 @@ def main(argv: list[str] | None = None) -> None:
             f"{result['machine_cpu_ms_per_report']} ms of CPU per report in all (wrk "
             f"{result['wrk_cpu_ms_per_report']}, database server and kernel "
             f"{result['other_cpu_ms_per_report']}), idle {result['idle_pct']} %, "
-            f"stolen {result['steal_pct']} %",
+            f"stolen {result['steal_pct']} %; Python's loop of 10 million additions "
+            f"{result['python_loop_s_before']} s before the load, "
+            f"{result['python_loop_s_after']} s after",
             flush=True,
         )
     if not args.no_write and len(outcomes) == len(BACKENDS):
