@@ -946,6 +946,14 @@ def drain_followups() -> int:
 # --- the parent ---------------------------------------------------------------------------------
 
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
+# How the worker meets the load (``--follow-ups``): "burst" as shipped — it waits while the
+# burst goes on, at most ``YINGJI_FOLLOWUPS_YIELD_SECONDS`` (30 s, decision 0017), longer
+# than a phase, so the deadlines and scores are computed after it; "in-step" with that wait
+# off, the worker computing them beside the requests: what a load longer than the wait
+# settles at, every part of a report done while the load goes on.
+MODES = {"burst": {}, "in-step": {"YINGJI_FOLLOWUPS_YIELD_SECONDS": "0"}}
+MODE_LABEL = {"burst": "", "in-step": ", follow-ups in step"}
+MODE_PREFIX = {"burst": "", "in-step": "_in_step"}
 CHANGES = """\
 What one report does before its answer: token auth and the role's permissions; validation
 of every field; the region from the point (in-process index, ~1 µs; the region's row,
@@ -991,78 +999,98 @@ What made it faster (CPU per report measured in one process with the test client
 | SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 | SQLite's write lock held for less Python: the rows' `after` hooks (history's `post_create_historical_record`, the task's `task_enqueued`, which builds the task's result) once the transaction has committed, one cursor for the six INSERTs, a late key sent as it is when it has the column's type (0016 amended) | in one process lock → commit 0.68–0.81 → 0.42–0.53 ms per intake (both versions at the same moment); under load within the noise (285, 285, 371 against 288, 301, 345/s; cores idle 10.8–11.2 against 11.0–11.6 %) |
 
-What limits it now: **the CPU a report costs, and the machine's speed**. With a worker
-per core the rate is at most 2000 / (CPU per report in ms). On SQLite nearly all the
-machine's cores go to the two web workers (wrk ~0.1–0.2 ms per report, the kernel and the
-rest under 0.1 ms); 8–14 % stay idle, the workers waiting for SQLite's write lock and for
-its holder's `fdatasync`. The machine is shared, and with the code unchanged its speed
-moves by up to ~2× within an hour, so each run records Python's own speed beside its
-rates: the table's last row, the CPU seconds of a loop of 10 million additions at a
-module's top level (`bench.intake.python_loop_seconds`, best of three). The same code
-on 2026-12-01 (10-s phases unless said; lost 0 and duplicated 0 in every run):
+What limits it now — **a burst** (the first two columns: a load shorter than the
+worker's 30-s wait, decision 0017): the CPU a report's request costs, and the machine's
+speed. With a web worker per core the rate is at most 2000 / (CPU per report in ms). On
+SQLite nearly all the machine's cores go to the two web workers (wrk ~0.1–0.2 ms per
+report, the kernel and the rest under 0.1 ms); 8–14 % stay idle, the workers waiting for
+SQLite's write lock and for its holder's `fdatasync`. The machine is shared, and with the
+code unchanged its speed moves by up to ~2× within an hour, so each run records Python's
+own speed beside its rates: the table's last row, the CPU seconds of a loop of 10
+million additions at a module's top level (`bench.intake.python_loop_seconds`, best of
+three). The same code on 2026-12-01 (burst, 10-s phases unless said; lost 0 and
+duplicated 0 in every run):
 
 | when (UTC) | Python's loop | SQLite reports/s · CPU per report · p99 | PostgreSQL reports/s · p99 |
 | --- | --- | --- | --- |
 | 13:29–14:41 (the session before, while its last changes went in) | 0.69–1.08 s | 230–371/s · 4.3–7.0 ms · 190–319 ms | 223/s · 292.5 ms (20-s full run) |
 | 16:00–16:05 | 0.54 s at 16:00 | 483, 449, 335/s · 3.4, 3.8, 5.0 ms · 150, 147, 200 ms | 298/s · 218 ms |
-| 16:23, full run (20-s phases) | | 589/s · 2.7 ms · 128 ms | 394/s · 170 ms |
-| 16:31–16:35 | 0.42–0.48 s | 592, 622, 646/s · 2.5–2.7 ms · 100–139 ms | 483, 509/s · 134, 120 ms |
-| 16:36, the full run above (20-s phases) | 0.43–0.46 s | 642/s · 2.5 ms · 105 ms | 442/s · 154 ms |
+| 16:23 and 16:36, full runs (20-s phases) | 0.43–0.46 s (16:36) | 589, 642/s · 2.7, 2.5 ms · 128, 105 ms | 394, 442/s · 170, 154 ms |
+| 16:31–16:52 | 0.42–0.48 s | 592, 622, 646, 615, 620/s · 2.5–2.7 ms · 100–139 ms | 483, 509/s · 134, 120 ms |
+| 17:02, the full run above (20-s phases) | 0.43–0.47 s | 613/s · 2.7 ms · 117 ms | 452/s · 158 ms |
 
-So the targets hold when the machine runs that loop in about half a second, as it did
-for most of the evening; on the slow afternoon (0.7–1.1 s) SQLite made 230–371/s and
-PostgreSQL's p99 passed 250 ms. Where one report's CPU goes (in one process, WSGI
-called directly, 300 requests each, same minute, on the slow afternoon): a plain Django
-view through all the middleware 0.13–0.16 ms; a DRF view with token auth that does
-nothing 0.70–0.79 ms; the same with a two-field serializer 1.18–1.37 ms; the yardstick
-(that and one INSERT) 1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is large any
-more: the INSERTs and the commit, preparing the rows (model instances, history),
-validation, the answer.
+So a burst meets the targets when the machine runs that loop in about half a second, as
+it did for most of the evening; on the slow afternoon (0.7–1.1 s) SQLite made 230–371/s
+and PostgreSQL's p99 passed 250 ms. Where one report's request CPU goes (in one process,
+WSGI called directly, 300 requests each, same minute, on the slow afternoon): a plain
+Django view through all the middleware 0.13–0.16 ms; a DRF view with token auth that
+does nothing 0.70–0.79 ms; the same with a two-field serializer 1.18–1.37 ms; the
+yardstick (that and one INSERT) 1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is
+large any more: the INSERTs and the commit, preparing the rows (model instances,
+history), validation, the answer.
 
-The write lock (decision 0015) is the second bound. Timed in the backend for a 10-s run
-on the slow afternoon (not kept in the code): each intake held it ~1.9–2.1 ms under
-load — its six INSERTs ~1.0 ms (in one process ~0.5 ms: under load the holder's page
-cache was just emptied by the other worker's commit, and it shares the cores) and the
-commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waited for it
+**A load longer than the wait** (the columns "follow-ups in step"; with the wait on, a
+60-s phase is half one and half the other: SQLite 362/s at p99 699 ms, PostgreSQL 302/s
+at p99 305 ms, ratios 0.43): every report then also costs the worker its deadlines,
+check tasks and scores on the same two cores — 2.0–3.4 ms per report when it keeps up
+(few intakes per task, each task with its own claim and finish), against 1.5–1.7 ms in
+the big batches it takes after a burst. On SQLite the worker's transaction holds the one
+write lock for all of that work, its reads and planning as well as its INSERTs, and the
+web workers wait behind it: a third of the cores idle, 178.5 reports/s, p99 413 ms, ratio
+0.18. PostgreSQL has no single writer: its cores are busy (1.6 % idle) at 313.8/s, p99
+194 ms, ratio 0.39. In step, neither meets the rate or the ratio; SQLite not the p99
+either.
+
+The write lock (decision 0015) is the second bound of a burst. Timed in the backend for
+a 10-s run on the slow afternoon (not kept in the code): each intake held it ~1.9–2.1 ms
+under load — its six INSERTs ~1.0 ms (in one process ~0.5 ms: under load the holder's
+page cache was just emptied by the other worker's commit, and it shares the cores) and
+the commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waited for it
 ~0.4 ms. One writer at a time, that caps SQLite near 500 reports/s at that speed. The
 lock's time is mostly CPU as well (the statements' Python, SQLite's B-trees, copying the
 pages), so it shrinks with the machine: at 646/s it was held at most 1.55 ms per
-report, and the disk was faster too (11,212 `fdatasync`/s in the evening against 7,621
-that afternoon). `synchronous=NORMAL` (no `fdatasync`; not allowed: an acknowledged
-report must survive a power cut) gave 324–352/s against 303–326/s in interleaved runs:
-the fsync is ~7 %. A third worker does not use the idle cores (275, 291/s against 297,
-329/s; idle 13 % against 11–12 %); one worker alone costs 4.4–4.7 ms per report at
-199–212/s, so a second worker adds little CPU per report. The latencies follow from the
-rate: 50 clients that send again as soon as they are answered wait about 50 / rate
-seconds (Little's law), so the p99 target needs ≥ ~250 reports/s. The yardstick's own
-p99 on SQLite (~2 s) is SQLite's busy handler: its one INSERT runs in autocommit,
-outside a transaction, so it does not queue on the file lock (decision 0015) but polls,
-and a few requests sleep up to 100 ms at a time while the others write.
+report, and the disk was faster too (10,500–11,300 `fdatasync`/s in the evening against
+7,621 that afternoon). `synchronous=NORMAL` (no `fdatasync`; not allowed: an
+acknowledged report must survive a power cut) gave 324–352/s against 303–326/s in
+interleaved runs: the fsync is ~7 %. A third web worker does not use the idle cores (275,
+291/s against 297, 329/s; idle 13 % against 11–12 %); one worker alone costs 4.4–4.7 ms
+per report at 199–212/s, so a second worker adds little CPU per report. The latencies
+follow from the rate: 50 clients that send again as soon as they are answered wait
+about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s. The
+yardstick's own p99 on SQLite (up to ~2.7 s in some runs) is SQLite's busy handler: its
+one INSERT runs in autocommit, outside a transaction, so it does not queue on the file
+lock (decision 0015) but polls, and a few requests sleep up to 100 ms at a time while
+the others write.
 
-The follow-ups are not free, only later: a load longer than
-`YINGJI_FOLLOWUPS_YIELD_SECONDS` (30 s) brings the worker back beside the requests, and
-the sustained rate is then bounded by both costs (request + worker CPU, ~4–8 ms per
-report on this machine, by its speed).
-
-Not done (proposals): for more margin on a slow machine, SQLite needs a shorter time
-under the write lock — several reports per commit, one writer process taking the
-prepared rows of several requests (sync workers cannot hand them over otherwise); it
-would not make a report's CPU cheaper, which binds first. Tried and not the lever:
-threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg server-side binding
-(124/s); five or three workers (above); no `fdatasync` (above); no automatic WAL
-checkpoints (the WAL file then grows and each commit's `fdatasync` also writes its size:
-commits 1.0–1.2 ms against 0.8–0.9 ms). Measured and not adopted: granian (a Rust HTTP
-server, WSGI, keep-alive) ran the same app at 5–10 % less CPU per report (469–497/s
-against 402–477/s for gunicorn, interleaved 10-s runs), but it has no request timeout
-that would replace a hung worker, which gunicorn's sync workers have (`--timeout 60`);
-gunicorn's gthread worker with keep-alive was no faster."""
+Not done (proposals), for a load longer than the wait: (1) on SQLite, plan the worker's
+batch outside the write lock — read and compute in autocommit, then in the write
+transaction check that nothing the plan read has changed (the incident's newest history
+record, its reports, no deadline yet), write, and compute a changed incident alone as
+now; (2) while reports keep coming, let the worker take the waiting intakes in batches
+on a timer (about one a second) rather than a few per task, to keep the batched cost
+(1.5–1.7 ms); (3) a cheaper request still — there is no single large part left — and for
+SQLite's lock several reports per commit (one writer process taking the prepared rows of
+several requests, which sync workers cannot hand over without a process of its own).
+Even with (1) and (2), request ~2.6 ms + worker ~1.5 ms (+ PostgreSQL's own ~1.3 ms)
+bound a load computed in step near 2000 / 4.1 ≈ 490 reports/s on SQLite and ~370/s on
+PostgreSQL at this machine's best speed: 500/s in step needs a report's whole cost
+roughly halved, or the follow-ups deferred for longer than the load (a policy: 0017
+chose 30 s because the same worker also runs the deadline checks and reminders). Tried
+and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg
+server-side binding (124/s); five or three workers (above); no `fdatasync` (above); no
+automatic WAL checkpoints (the WAL file then grows and each commit's `fdatasync` also
+writes its size: commits 1.0–1.2 ms against 0.8–0.9 ms). Measured and not adopted:
+granian (a Rust HTTP server, WSGI, keep-alive) ran the same app at 5–10 % less CPU per
+report (469–497/s against 402–477/s for gunicorn, interleaved 10-s runs), but it has no
+request timeout that would replace a hung worker, which gunicorn's sync workers have
+(`--timeout 60`); gunicorn's gthread worker with keep-alive was no faster."""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
 def final_line(outcomes: list[dict[str, Any]]) -> str:
     parts = []
     for o in outcomes:
-        p = PREFIX[o["backend"]]
+        p = PREFIX[o["backend"]] + MODE_PREFIX[o.get("mode", "burst")]
         parts += [f"{p}_{k}={o[k]}" for k in LINE_KEYS]
     return " ".join(parts)
 
@@ -1093,7 +1121,11 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         ("machine load average (1 min) at the end", "load_avg_1m"),
         ("Python's speed: CPU seconds for 10 million additions, before / after the load", None),
     ]
-    head = "| figure | " + " | ".join(o["backend"] for o in outcomes) + " |"
+    head = (
+        "| figure | "
+        + " | ".join(o["backend"] + MODE_LABEL[o.get("mode", "burst")] for o in outcomes)
+        + " |"
+    )
     lines = [head, "| --- |" + " --- |" * len(outcomes)]
     for label, key in rows:
         cells = []
@@ -1123,7 +1155,11 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
     worker_text = (
         "`yingji worker` runs beside the server (as in production) and computes each "
         "report's deadlines and scores after its answer (decision 0013); what it has not "
-        "reached when the load ends is run then, before the check."
+        'reached when the load ends is run then, before the check. The columns "follow-ups '
+        "in step\" are the same run with the worker's wait for a burst off "
+        "(`YINGJI_FOLLOWUPS_YIELD_SECONDS=0`, `--follow-ups in-step`): it computes the "
+        "follow-ups beside the requests, as it does once a load outlasts its 30-s wait "
+        "(decision 0017), so every part of each report is done while the load goes on."
         if args.task_worker
         else "No task worker runs during the load (`--no-task-worker`): each report's "
         "deadlines and scores (decision 0013) are computed after it, before the check."
@@ -1169,6 +1205,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/performance.md")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
+        "--follow-ups",
+        choices=[*MODES, "both"],
+        default="both",
+        help="burst: the worker waits while the load goes on (as shipped); in-step: it "
+        "computes the follow-ups beside the requests (a load longer than its wait); both",
+    )
+    parser.add_argument(
         "--no-task-worker",
         dest="task_worker",
         action="store_false",
@@ -1203,8 +1246,11 @@ def main(argv: list[str] | None = None) -> None:
         f"{sync['sqlite_commits_per_s']:.0f} SQLite FULL commits/s",
         flush=True,
     )
+    modes = list(MODES) if args.follow_ups == "both" else [args.follow_ups]
+    if not args.task_worker:
+        modes = ["burst"]  # no worker: nothing runs in step
     outcomes = []
-    for backend in backends:
+    for backend, mode in [(b, m) for m in modes for b in backends]:
         argv_child = [
             sys.executable,
             "-m",
@@ -1222,7 +1268,13 @@ def main(argv: list[str] | None = None) -> None:
             str(args.threads),
             *([] if args.task_worker else ["--no-task-worker"]),
         ]
-        proc = subprocess.Popen(argv_child, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            argv_child,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **MODES[mode]},
+        )
         assert proc.stdout is not None
         result = None
         for line in proc.stdout:
@@ -1231,10 +1283,11 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 print(line, end="", flush=True)
         if proc.wait() != 0 or result is None:
-            sys.exit(f"bench.intake failed on {backend}")
+            sys.exit(f"bench.intake failed on {backend} ({mode})")
+        result["mode"] = mode
         outcomes.append(result)
         print(
-            f"[{backend}] CPU per report {result['cpu_ms_per_report']} ms "
+            f"[{backend}{MODE_LABEL[mode]}] CPU per report {result['cpu_ms_per_report']} ms "
             f"(yardstick {result['cpu_ms_per_yardstick']} ms), worker CPU per report "
             f"{result['worker_cpu_ms_per_report']} ms; follow-ups waiting at the end "
             f"{result['followups_backlog']}, drained in {result['followups_drain_s']} s, "
@@ -1248,7 +1301,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{result['python_loop_s_after']} s after",
             flush=True,
         )
-    if not args.no_write and len(outcomes) == len(BACKENDS):
+    if not args.no_write and len(outcomes) == len(BACKENDS) * len(MODES):
         write_section(SECTION, doc_body(outcomes, sync, args))
     print(final_line(outcomes))
 
