@@ -241,20 +241,23 @@ def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: boo
     transaction.on_commit(enqueue, robust=True)
 
 
-def run_many(intakes: list[Intake]) -> list[str | Exception]:
+def run_many(intakes: list[Intake], batch: Batch | None = None) -> list[str | Exception]:
     """The follow-ups of many intakes, in the caller's transaction; per intake its outcome
     (``done``, ``gone``) or the exception it raised.
 
-    Together first (``_run_together``: a few reads, one INSERT of deadlines, of score
-    entries and of check tasks for the lot), in one savepoint; if that raises, one by one
-    (``run_by_id``, each in its own savepoint), so that one bad intake never costs the
-    others theirs. The outcome is the same as one by one (tested)."""
+    Together first (``plan_batch`` — a few reads — then ``_write_batch``: one INSERT of
+    deadlines, of score entries and of check tasks for the lot), in one savepoint; if that
+    raises, one by one (``run_by_id``, each in its own savepoint), so that one bad intake
+    never costs the others theirs. The outcome is the same as one by one (tested).
+    ``batch``: ``plan_batch(intakes)`` made before the caller's transaction; an intake
+    whose data changed since (``_unchanged``) is computed alone."""
     outcomes: dict[int, str | Exception] = {}
     alone = list(range(len(intakes)))
     with rules_cached():
         try:
             with transaction.atomic():
-                together, alone = _run_together(intakes)
+                batch = plan_batch(intakes) if batch is None else _unchanged(batch)
+                together, alone = _write_batch(batch)
             outcomes.update(together)
         except Exception:
             logger.exception("%d intake follow-ups failed together; one by one", len(intakes))
@@ -274,18 +277,90 @@ def run_many(intakes: list[Intake]) -> list[str | Exception]:
     return [outcomes[index] for index in range(len(intakes))]
 
 
-def _run_together(intakes: list[Intake]) -> tuple[dict[int, str], list[int]]:
-    """Plan every fresh intake's deadlines and scores, then write them all at once; the
-    outcomes, and the intakes left for ``run_by_id`` (deadlines or entries already there —
-    a 续报 came first, a second run —, a duplicate, or what ``plan_intake`` does not plan).
-    """
+@dataclass
+class Batch:
+    """Intakes planned together (``plan_batch``): the outcomes known already (``gone``,
+    ``done`` for the planned), the intakes left for ``run_by_id``, the plans, and what the
+    plans were read from (``_fingerprints``)."""
+
+    outcomes: dict[int, str]
+    alone: list[int]
+    planned: list[tuple[int, Incident, Any]]
+    seen: dict[int, tuple[Any, ...]]
+
+
+def _fingerprints(ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """Per incident, what tells that what a plan read of it has changed: its newest history
+    record and its reports' (every change of an incident or report is saved with history,
+    a new report with its creation record), and whether it has deadlines or a 首报 score
+    already (computed by someone else)."""
+    from django.db.models import Max
+
+    from yingji.deadlines.models import Deadline
+    from yingji.scoring.choices import SourceKind
+    from yingji.scoring.models import ScoreEntry
+
+    if not ids:
+        return {}
+    incident_history = dict(
+        Incident.history.model.objects.filter(id__in=ids)
+        .values("id")
+        .annotate(newest=Max("history_id"))
+        .values_list("id", "newest")
+        .order_by()
+    )
+    report_of = dict(
+        Report.objects.filter(incident_id__in=ids).values_list("pk", "incident_id").order_by()
+    )
+    report_history: dict[int, int] = defaultdict(int)
+    for report_id, newest in (
+        Report.history.model.objects.filter(id__in=report_of)
+        .values("id")
+        .annotate(newest=Max("history_id"))
+        .values_list("id", "newest")
+        .order_by()
+    ):
+        incident_id = report_of[report_id]
+        report_history[incident_id] = max(report_history[incident_id], newest)
+    reports: dict[int, list[int]] = defaultdict(list)
+    for report_id, incident_id in report_of.items():
+        reports[incident_id].append(report_id)
+    with_deadlines = set(
+        Deadline.objects.filter(incident_id__in=ids)
+        .values_list("incident_id", flat=True)
+        .order_by()
+    )
+    scored = set(
+        ScoreEntry.objects.filter(source_kind=SourceKind.INITIAL, source_id__in=ids)
+        .values_list("source_id", flat=True)
+        .order_by()
+    )
+    return {
+        i: (
+            incident_history.get(i),
+            report_history.get(i),
+            tuple(sorted(reports.get(i, []))),
+            i in with_deadlines,
+            i in scored,
+        )
+        for i in ids
+    }
+
+
+def plan_batch(intakes: list[Intake]) -> Batch:
+    """Plan every fresh intake's deadlines and scores (reads only, nothing written); the
+    intakes left for ``run_by_id`` — deadlines or entries already there (a 续报 came first,
+    a second run), a duplicate, or what ``plan_intake`` does not plan — and those gone.
+    What the plans were read from is taken first, so that ``_unchanged`` can tell, in the
+    write transaction, an intake that changed since (reads outside a transaction each see
+    the database as it is then)."""
     from yingji.deadlines import services as deadline_services
     from yingji.deadlines.models import Deadline
-    from yingji.scoring import services as scoring_services
     from yingji.scoring.choices import SourceKind
     from yingji.scoring.models import ScoreEntry
 
     ids = {intake.incident_id for intake in intakes}
+    seen = _fingerprints(ids)
     incidents = {i.pk: i for i in _locked_incidents().filter(pk__in=ids).order_by("pk")}
     reports: dict[int, list[Report]] = defaultdict(list)
     for report in (
@@ -306,32 +381,55 @@ def _run_together(intakes: list[Intake]) -> tuple[dict[int, str], list[int]]:
         .order_by()
     )
 
-    outcomes: dict[int, str] = {}
-    alone: list[int] = []
-    planned: list[tuple[Incident, deadline_services.IntakePlan]] = []
+    batch = Batch(outcomes={}, alone=[], planned=[], seen=seen)
     for index, intake in enumerate(intakes):
         incident = incidents.get(intake.incident_id)
         mine = reports.get(intake.incident_id, [])
         report = next((r for r in mine if r.pk == intake.report_id), None)
         if incident is None or report is None:
-            outcomes[index] = "gone"
+            batch.outcomes[index] = "gone"
             continue
         if report.kind != ReportKind.INITIAL or intake.incident_id in done_before:
-            alone.append(index)
+            batch.alone.append(index)
             continue
         try:
             plan = deadline_services.plan_intake(
                 incident=incident, reports=mine, now=intake.received_at
             )
         except deadline_services.NotBatchable:
-            alone.append(index)
+            batch.alone.append(index)
             continue
         done_before.add(intake.incident_id)  # a second task of it runs alone, after
-        planned.append((incident, plan))
-        outcomes[index] = "done"
+        batch.planned.append((index, incident, plan))
+        batch.outcomes[index] = "done"
+    return batch
+
+
+def _unchanged(batch: Batch) -> Batch:
+    """``batch`` without the plans of incidents changed since it was planned (a report,
+    an edit, deadlines or scores written meanwhile): those go to ``run_by_id``, which reads
+    them afresh in the transaction (and find an incident deleted since gone)."""
+    now = _fingerprints({incident.pk for _, incident, _ in batch.planned})
+    planned, alone, outcomes = [], list(batch.alone), dict(batch.outcomes)
+    for index, incident, plan in batch.planned:
+        if now.get(incident.pk) == batch.seen.get(incident.pk):
+            planned.append((index, incident, plan))
+        else:
+            outcomes.pop(index, None)
+            alone.append(index)
+    return Batch(outcomes=outcomes, alone=alone, planned=planned, seen=now)
+
+
+def _write_batch(batch: Batch) -> tuple[dict[int, str], list[int]]:
+    """Write every plan of ``batch`` at once: the deadlines (one INSERT), their check
+    tasks, and the scores of the fulfilled deadlines and of each complete 首报; the
+    outcomes, and the intakes left for ``run_by_id``."""
+    from yingji.deadlines import services as deadline_services
+    from yingji.scoring import services as scoring_services
+    from yingji.scoring.choices import SourceKind
 
     with deadline_services.in_caller_transaction():
-        scored = deadline_services.plans_write([plan for _, plan in planned])
+        scored = deadline_services.plans_write([plan for _, _, plan in batch.planned])
     now = timezone.now()
     entries = [
         entry
@@ -342,7 +440,7 @@ def _run_together(intakes: list[Intake]) -> tuple[dict[int, str], list[int]]:
             outcomes=scoring_services.deadline_outcomes(deadline=deadline, now=now),
         )
     ]
-    for incident, plan in planned:
+    for _, incident, plan in batch.planned:
         initials = [r for r in plan.reports if r.kind == ReportKind.INITIAL]
         entries += scoring_services.entries_planned(
             source_kind=SourceKind.INITIAL,
@@ -350,7 +448,7 @@ def _run_together(intakes: list[Intake]) -> tuple[dict[int, str], list[int]]:
             outcomes=scoring_services.initial_outcomes(incident=incident, initials=initials),
         )
     scoring_services.entries_create(entries)
-    return outcomes, alone
+    return batch.outcomes, batch.alone
 
 
 def run_queued(
@@ -392,14 +490,99 @@ def run_queued(
     return own_outcome
 
 
-def _claim_waiting(count: int, *, exclude: Any) -> list[Any]:
+def plans_outside_the_lock() -> bool:
+    """Whether the worker plans a batch before its write transaction (``run_planned``):
+    on SQLite, whose transactions (``BEGIN IMMEDIATE``) hold the one write lock from their
+    start, every intake would wait for the worker's reads and planning as well as for its
+    INSERTs. PostgreSQL locks rows, not the database: there the batch is planned in the
+    transaction, its incidents read ``FOR UPDATE`` (``run_queued``)."""
+    from django.db import connection
+
+    return connection.vendor == "sqlite"
+
+
+def run_planned(
+    *, own: Intake, worker_id: str, exclude: Any, limit: int = BATCH, seconds: float | None = None
+) -> str:
+    """``run_queued`` with each chunk of intakes planned before its transaction: the
+    waiting tasks are looked at and their intakes read and planned (``plan_batch``)
+    without a lock; then, in a transaction of the chunk's own, the tasks still waiting are
+    claimed, the plans of incidents unchanged since are written and the others computed
+    alone (``run_many``), and the tasks marked done. The own intake's outcome; it fails
+    the task as in ``run_queued``. A later chunk that fails is rolled back and logged: its
+    tasks wait for the next worker."""
+    budget = BATCH_SECONDS if seconds is None else seconds
+    started = time.monotonic()
+    taken = 0
+    own_outcome: str | None = None
+    while True:
+        wanted = min(CHUNK, limit - taken) if time.monotonic() - started < budget else 0
+        seen = _waiting(wanted, exclude=exclude)
+        if own_outcome is not None and not seen:
+            break
+        intakes = ([own] if own_outcome is None else []) + [_intake_of(row) for row in seen]
+        batch = _planned(intakes)
+        try:
+            with transaction.atomic():
+                rows = _claim_waiting(len(seen), exclude=exclude, among=[r.pk for r in seen])
+                claimed = {row.pk for row in rows}
+                offset = 1 if own_outcome is None else 0
+                kept = list(range(offset)) + [
+                    offset + i for i, row in enumerate(seen) if row.pk in claimed
+                ]
+                if len(kept) < len(intakes):  # another worker took some meanwhile
+                    intakes = [intakes[i] for i in kept]
+                    batch = None  # planned in the transaction: nothing changes under it
+                outcomes = run_many(intakes, batch)
+                if own_outcome is None:
+                    first = outcomes.pop(0)
+                    if isinstance(first, Exception):
+                        raise first  # the task fails; the claims roll back with it
+                    own_outcome = first
+                by_pk = {row.pk: row for row in rows}
+                _finish(
+                    [by_pk[seen[i - offset].pk] for i in kept[offset:]],
+                    outcomes,
+                    worker_id=worker_id,
+                    claimed_at=timezone.now(),
+                )
+        except Exception:
+            if own_outcome is None:
+                raise
+            logger.exception("a batch of %d intake follow-ups failed; left waiting", len(seen))
+            break
+        taken += len(rows)
+        if len(seen) < wanted:
+            break  # the queue is empty (or the rest is held by another worker)
+    return own_outcome
+
+
+def _planned(intakes: list[Intake]) -> Batch | None:
+    """``plan_batch`` before the transaction, or None if it fails: then ``run_many`` plans
+    in the transaction, where a failure sends each intake alone (and is logged)."""
+    try:
+        with rules_cached():
+            return plan_batch(intakes)
+    except Exception:
+        return None
+
+
+def _waiting(count: int, *, exclude: Any) -> list[Any]:
+    """Up to ``count`` waiting follow-up tasks, in the worker's order, without a lock."""
+    if count <= 0:
+        return []
+    return list(_intake_tasks().ready().exclude(pk=exclude)[:count])
+
+
+def _claim_waiting(count: int, *, exclude: Any, among: list[Any] | None = None) -> list[Any]:
     """Up to ``count`` waiting follow-up tasks, in the worker's order, locked (skipping rows
     another worker holds; SQLite: the transaction holds the write lock)."""
     if count <= 0:
         return []
-    return list(
-        _intake_tasks().ready().exclude(pk=exclude).select_for_update(skip_locked=True)[:count]
-    )
+    waiting = _intake_tasks().ready().exclude(pk=exclude)
+    if among is not None:
+        waiting = waiting.filter(pk__in=among)
+    return list(waiting.select_for_update(skip_locked=True)[:count])
 
 
 # A follow-up task that a worker claimed this long ago and never finished was lost with

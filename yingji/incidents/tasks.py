@@ -18,6 +18,11 @@ def intake_followups(
 
     own = followups.Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))
     followups.yield_to_burst(own.received_at)  # outside the transaction: no lock held
+    if followups.queue_in_database() and followups.plans_outside_the_lock():
+        result = context.task_result
+        return followups.run_planned(
+            own=own, worker_id=(result.worker_ids or ["intake"])[-1], exclude=result.id
+        )
     with transaction.atomic(), followups.rules_cached():
         if not followups.queue_in_database():
             return followups.run_by_id(

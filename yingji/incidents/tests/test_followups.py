@@ -426,8 +426,8 @@ class YieldToBurstTests(TestCase):
 
 
 @override_settings(YINGJI_INTAKE_FOLLOWUPS="worker")
-class BatchFollowupTests(TestCase):
-    """A batch of intakes computed together writes what one by one writes."""
+class BatchWorld(TestCase):
+    """Rules and reporters in two counties for batches of intakes, odd rules included."""
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -506,6 +506,17 @@ class BatchFollowupTests(TestCase):
             self.report("m-media", source_channel="media"),
         ]
 
+    def steps(self, key: str) -> list[tuple[Any, ...]]:
+        return list(
+            Deadline.objects.filter(incident__idempotency_key=key).values_list(
+                "incident_id", "kind", "sequence"
+            )
+        )
+
+
+class BatchFollowupTests(BatchWorld):
+    """A batch of intakes computed together writes what one by one writes."""
+
     def test_a_batch_writes_what_one_by_one_writes(self) -> None:
         intakes = self.mixed()
         intakes.append(followups.Intake(10**9, 10**9, self.now))  # gone meanwhile
@@ -552,13 +563,6 @@ class BatchFollowupTests(TestCase):
         # Idempotent: a second run, together or alone, changes nothing.
         self.assertEqual(followups.run_many(intakes), outcomes)
         self.assertEqual(state(), together)
-
-    def steps(self, key: str) -> list[tuple[Any, ...]]:
-        return list(
-            Deadline.objects.filter(incident__idempotency_key=key).values_list(
-                "incident_id", "kind", "sequence"
-            )
-        )
 
     def test_the_worker_batch_is_the_one_by_one_outcome(self) -> None:
         """Through the queue: one task takes on the others, the same rows result."""
@@ -621,3 +625,99 @@ class BatchFollowupTests(TestCase):
         }
         self.assertEqual(statuses.pop(bad), "FAILED")
         self.assertEqual(set(statuses.values()), {"SUCCESSFUL"})
+
+
+class PlannedBeforeTheTransactionTests(BatchWorld):
+    """The worker's batch planned before its write transaction (SQLite: the write lock is
+    not held while it reads and plans) writes what one by one writes, and an incident that
+    changed in between is computed afresh, alone."""
+
+    def test_an_incident_changed_after_the_plan_is_computed_alone(self) -> None:
+        intakes = [self.report("c-1"), self.report("c-2"), self.report("c-3")]
+        batch = followups.plan_batch(intakes)
+        self.assertEqual(batch.outcomes, {0: "done", 1: "done", 2: "done"})
+        changed = Incident.objects.get(pk=intakes[1].incident_id)
+        services.incident_set_severity(
+            actor=self.world.user(Role.DUTY_OFFICER),
+            incident=changed,
+            severity=3,
+            reason="伤亡增加",
+        )
+        before = transaction.savepoint()
+        for i in intakes:
+            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
+        expected = state()
+        transaction.savepoint_rollback(before)
+
+        run_by_id = followups.run_by_id
+        with mock.patch.object(followups, "run_by_id", side_effect=run_by_id) as single:
+            outcomes = followups.run_many(intakes, batch)
+        self.assertEqual(outcomes, ["done"] * 3)
+        self.assertEqual(
+            [call.kwargs["incident_id"] for call in single.call_args_list], [changed.pk]
+        )
+        self.assertEqual(state(), expected)
+        # The change is what the plan could not know: 较大 asks for a scene liaison.
+        self.assertIn("scene_liaison", {d[1] for d in self.steps("c-2")})
+
+    def test_a_new_report_after_the_plan_sends_its_incident_alone(self) -> None:
+        intakes = [self.report("r-1"), self.report("r-2")]
+        batch = followups.plan_batch(intakes)
+        services.report_submit(
+            actor=self.officer_a,
+            incident=Incident.objects.get(pk=intakes[0].incident_id),
+            data={**COMPLETE, "kind": "initial", "mode": "written"},
+        )
+        self.assertNotEqual(followups._unchanged(batch).alone, [])
+        self.assertEqual(
+            [intakes[i].incident_id for i in followups._unchanged(batch).alone],
+            [intakes[0].incident_id],
+        )
+
+    def test_the_worker_writes_the_same_whichever_way_it_plans(self) -> None:
+        intakes = self.mixed()
+        before = transaction.savepoint()
+        for i in intakes:
+            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
+        one_by_one = state()
+        transaction.savepoint_rollback(before)
+        for outside in (True, False):
+            with self.subTest(plans_outside_the_lock=outside):
+                rolled = transaction.savepoint()
+                with (
+                    mock.patch.object(followups, "plans_outside_the_lock", return_value=outside),
+                    mock.patch.object(followups, "BATCH_SECONDS", 60),
+                    mock.patch.object(followups, "CHUNK", 3),  # several chunks
+                ):
+                    drain("--max-tasks", "1")
+                rows = DBTaskResult.objects.filter(task_path=TASK)
+                self.assertEqual(
+                    set(rows.values_list("status", "return_value")), {("SUCCESSFUL", "done")}
+                )
+                self.assertEqual(state(), one_by_one)
+                transaction.savepoint_rollback(rolled)
+
+    def test_a_task_another_worker_took_meanwhile_is_left_to_it(self) -> None:
+        intakes = [self.report("t-1"), self.report("t-2"), self.report("t-3")]
+        taken = DBTaskResult.objects.filter(task_path=TASK).order_by("enqueued_at")[2]
+        claim = followups._claim_waiting
+
+        def another_took_one(count: int, **kwargs: Any) -> list[Any]:
+            rows = claim(count, **kwargs)
+            DBTaskResult.objects.filter(pk=taken.pk).update(status="RUNNING")
+            return [row for row in rows if row.pk != taken.pk]
+
+        with (
+            mock.patch.object(followups, "plans_outside_the_lock", return_value=True),
+            mock.patch.object(followups, "_claim_waiting", side_effect=another_took_one),
+            mock.patch.object(followups, "BATCH_SECONDS", 60),
+        ):
+            drain("--max-tasks", "1")
+        computed = {
+            i.incident_id
+            for i in intakes
+            if Deadline.objects.filter(incident_id=i.incident_id).exists()
+        }
+        self.assertEqual(computed, {intakes[0].incident_id, intakes[1].incident_id})
+        taken.refresh_from_db()
+        self.assertEqual(taken.status, "RUNNING")  # not marked by this worker
