@@ -998,6 +998,7 @@ What made it faster (CPU per report measured in one process with the test client
 | fewer index entries written per intake: the incident's `event` and `merged_into` indexed only where set, `region`'s own index dropped (`incident_region_status` starts with it; 0016 amended, migration `incidents.0007`) | in one process bytes written per report 276 → 206 kB, write calls 116 → 92, p50 CPU per report 2.84/2.66 → 2.53/2.51 ms (interleaved); the board's p95 unchanged (84.6 ms SQLite, 83.5 ms PostgreSQL) |
 | SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 | SQLite's write lock held for less Python: the rows' `after` hooks (history's `post_create_historical_record`, the task's `task_enqueued`, which builds the task's result) once the transaction has committed, one cursor for the six INSERTs, a late key sent as it is when it has the column's type (0016 amended) | in one process lock → commit 0.68–0.81 → 0.42–0.53 ms per intake (both versions at the same moment); under load within the noise (285, 285, 371 against 288, 301, 345/s; cores idle 10.8–11.2 against 11.0–11.6 %) |
+| on SQLite the worker plans each batch of follow-ups before its write transaction (its reads and the deadline engine's computation), then in it claims the tasks still waiting, writes the plans of incidents unchanged since (their newest history records, reports, deadlines and 首报 scores as when planned) and computes the others alone (0013 amended) | reports computed in step (interleaved 10/15-s runs): cores idle 33–35 → 21–23 %, 218–280 → 249–293 reports/s, p99 310–414 → 275–321 ms; in the full runs 178.5 → 265.1/s |
 
 What limits it now — **a burst** (the first two columns: a load shorter than the
 worker's 30-s wait, decision 0017): the CPU a report's request costs, and the machine's
@@ -1017,7 +1018,8 @@ duplicated 0 in every run):
 | 16:00–16:05 | 0.54 s at 16:00 | 483, 449, 335/s · 3.4, 3.8, 5.0 ms · 150, 147, 200 ms | 298/s · 218 ms |
 | 16:23 and 16:36, full runs (20-s phases) | 0.43–0.46 s (16:36) | 589, 642/s · 2.7, 2.5 ms · 128, 105 ms | 394, 442/s · 170, 154 ms |
 | 16:31–16:52 | 0.42–0.48 s | 592, 622, 646, 615, 620/s · 2.5–2.7 ms · 100–139 ms | 483, 509/s · 134, 120 ms |
-| 17:02, the full run above (20-s phases) | 0.43–0.47 s | 613/s · 2.7 ms · 117 ms | 452/s · 158 ms |
+| 17:02, full run (20-s phases) | 0.43–0.47 s | 613/s · 2.7 ms · 117 ms | 452/s · 158 ms |
+| 17:27, the full run above (20-s phases), after the last row of the changes | 0.42–0.44 s | 592/s · 2.7 ms · 114 ms | 500/s · 135 ms |
 
 So a burst meets the targets when the machine runs that loop in about half a second, as
 it did for most of the evening; on the slow afternoon (0.7–1.1 s) SQLite made 230–371/s
@@ -1031,19 +1033,21 @@ history), validation, the answer.
 
 **Everything while the load goes on** (the columns "follow-ups in step": the worker's
 wait off, every report's deadlines, check tasks and scores computed as the reports come —
-the strictest reading of the target): every report then also costs the worker 2.0–3.4 ms
+the strictest reading of the target): every report then also costs the worker 2.0–2.8 ms
 on the same two cores (few intakes per task, each task with its own claim and finish;
-1.5–1.7 ms in the big batches it takes after a burst). On SQLite the worker's
-transaction holds the one write lock for all of that work, its reads and planning as
-well as its INSERTs, and the web workers wait behind it: a third of the cores idle,
-178.5 reports/s, p99 413 ms, ratio 0.18. PostgreSQL has no single writer: its cores are
-busy (1.6 % idle) at 313.8/s, p99 194 ms, ratio 0.39. In step, neither meets the rate
-or the ratio; SQLite not the p99 either. **A load longer than the wait**, as shipped,
-falls between: once the oldest intake has waited 30 s the worker computes the backlog
-in batches, about 30 s behind the requests. SQLite, one phase with the wait on: 60 s,
-362/s at p99 699 ms; 180 s, 294.5/s at p99 658 ms, ratio 0.30, 31 % of the cores idle,
-10,181 intakes waiting at the end — about 230/s after the first 30 s. PostgreSQL, 60 s:
-302/s at p99 305 ms, ratio 0.43.
+1.5–2.0 ms in the big batches it takes after a burst). PostgreSQL has no single writer:
+its cores are busy (1.6 % idle) at 301.6/s, p99 215 ms, ratio 0.37. On SQLite the
+worker's transaction holds the one write lock that every intake needs; it held it for
+the worker's reads and planning as well as its INSERTs (a third of the cores idle,
+178.5/s, p99 413 ms in the 17:02 run) until the last row of the changes: now it plans
+before the transaction, and 22 % stay idle at 265.1/s, p99 283 ms, ratio 0.27. In step,
+neither meets the rate or the ratio; SQLite not the p99 either. **A load longer than the
+wait**, as shipped, falls between: once the oldest intake has waited 30 s the worker
+computes the backlog in batches, about 30 s behind the requests. SQLite, one phase with
+the wait on, before the last row of the changes: 60 s, 362/s at p99 699 ms; 180 s,
+294.5/s at p99 658 ms, ratio 0.30, 31 % of the cores idle, 10,181 intakes waiting at
+the end — about 230/s after the first 30 s. PostgreSQL, 60 s: 302/s at p99 305 ms,
+ratio 0.43.
 
 The write lock (decision 0015) is the second bound of a burst. Timed in the backend for
 a 10-s run on the slow afternoon (not kept in the code): each intake held it ~1.9–2.1 ms
@@ -1066,13 +1070,11 @@ one INSERT runs in autocommit, outside a transaction, so it does not queue on th
 lock (decision 0015) but polls, and a few requests sleep up to 100 ms at a time while
 the others write.
 
-Not done (proposals), for a load longer than a burst: (1) on SQLite, plan the worker's
-batch outside the write lock — read and compute in autocommit, then in the write
-transaction check that nothing the plan read has changed (the incident's newest history
-record, its reports, no deadline yet), write, and compute a changed incident alone as
-now; (2) while reports keep coming, let the worker take the waiting intakes in batches
-on a timer (about one a second) rather than a few per task, to keep the batched cost
-(1.5–1.7 ms); (3) a cheaper request still — there is no single large part left — and for
+Not done (proposals), for a load longer than a burst: (1) while reports keep coming,
+let the worker take the waiting intakes in batches on a timer (about one a second)
+rather than a few per task, to keep the batched cost (1.5–2.0 ms); (2) on SQLite, the
+worker's INSERTs and commits still hold the write lock (22 % of the cores idle in
+step): fewer, larger commits would help, as would (3); (3) a cheaper request still — there is no single large part left — and for
 SQLite's lock several reports per commit (one writer process taking the prepared rows of
 several requests, which sync workers cannot hand over without a process of its own).
 Even with (1) and (2), request ~2.6 ms + worker ~1.5 ms (+ PostgreSQL's own ~1.3 ms)

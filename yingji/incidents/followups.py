@@ -6,7 +6,8 @@ server time — then run in the background task ``tasks.intake_followups``, whos
 is written in the *same* transaction as the incident (the database task backend): the
 report and the promise to process it commit together, so a crash after the answer loses
 nothing; the worker computes the deadlines (with their check tasks) and the scores —
-under a burst many intakes at once (``run_queued``, ``run_many``).
+under a burst many intakes at once (``run_queued``, ``run_many``; on SQLite
+``run_planned``, which plans them before taking the write lock).
 
 ``YINGJI_INTAKE_FOLLOWUPS = "inline"`` runs them inside the intake's transaction instead
 (decision 0012's contract): the test settings do, so that a test sees the deadlines of an

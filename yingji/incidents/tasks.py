@@ -13,7 +13,8 @@ def intake_followups(
     context: TaskContext, incident_id: int, report_id: int, received_at: str
 ) -> str:
     """An intake's deadlines and scores, after the answer (``followups``, decision 0013);
-    with the database queue, also those of intakes waiting behind it, in one commit."""
+    with the database queue, also those of intakes waiting behind it, in one commit (on
+    SQLite one per chunk, each chunk planned before its transaction: ``run_planned``)."""
     from . import followups
 
     own = followups.Intake(incident_id, report_id, dt.datetime.fromisoformat(received_at))
@@ -29,6 +30,6 @@ def intake_followups(
                 incident_id=own.incident_id, report_id=own.report_id, now=own.received_at
             )
         result = context.task_result
-        return followups.run_queued(
+        return followups.run_queued(  # PostgreSQL: planned in the transaction
             own=own, worker_id=(result.worker_ids or ["intake"])[-1], exclude=result.id
         )

@@ -506,6 +506,15 @@ class BatchWorld(TestCase):
             self.report("m-media", source_channel="media"),
         ]
 
+    def one_by_one(self, intakes: list[followups.Intake]) -> dict[str, list[tuple[Any, ...]]]:
+        """What ``run_by_id`` writes for each intake in turn (rolled back afterwards)."""
+        before = transaction.savepoint()
+        for i in intakes:
+            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
+        written = state()
+        transaction.savepoint_rollback(before)
+        return written
+
     def steps(self, key: str) -> list[tuple[Any, ...]]:
         return list(
             Deadline.objects.filter(incident__idempotency_key=key).values_list(
@@ -567,11 +576,7 @@ class BatchFollowupTests(BatchWorld):
     def test_the_worker_batch_is_the_one_by_one_outcome(self) -> None:
         """Through the queue: one task takes on the others, the same rows result."""
         intakes = self.mixed()
-        before = transaction.savepoint()
-        for i in intakes:
-            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
-        one_by_one = state()
-        transaction.savepoint_rollback(before)
+        one_by_one = self.one_by_one(intakes)
         with mock.patch("yingji.incidents.followups.BATCH_SECONDS", 60):
             drain("--max-tasks", "1")
         rows = DBTaskResult.objects.filter(task_path=TASK)
@@ -643,11 +648,7 @@ class PlannedBeforeTheTransactionTests(BatchWorld):
             severity=3,
             reason="伤亡增加",
         )
-        before = transaction.savepoint()
-        for i in intakes:
-            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
-        expected = state()
-        transaction.savepoint_rollback(before)
+        expected = self.one_by_one(intakes)
 
         run_by_id = followups.run_by_id
         with mock.patch.object(followups, "run_by_id", side_effect=run_by_id) as single:
@@ -676,11 +677,7 @@ class PlannedBeforeTheTransactionTests(BatchWorld):
 
     def test_the_worker_writes_the_same_whichever_way_it_plans(self) -> None:
         intakes = self.mixed()
-        before = transaction.savepoint()
-        for i in intakes:
-            followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
-        one_by_one = state()
-        transaction.savepoint_rollback(before)
+        one_by_one = self.one_by_one(intakes)
         for outside in (True, False):
             with self.subTest(plans_outside_the_lock=outside):
                 rolled = transaction.savepoint()
