@@ -356,9 +356,6 @@ def plan_batch(intakes: list[Intake]) -> Batch:
     write transaction, an intake that changed since (reads outside a transaction each see
     the database as it is then)."""
     from yingji.deadlines import services as deadline_services
-    from yingji.deadlines.models import Deadline
-    from yingji.scoring.choices import SourceKind
-    from yingji.scoring.models import ScoreEntry
 
     ids = {intake.incident_id for intake in intakes}
     seen = _fingerprints(ids)
@@ -372,15 +369,8 @@ def plan_batch(intakes: list[Intake]) -> Batch:
     ):
         report.incident = incidents[report.incident_id]
         reports[report.incident_id].append(report)
-    done_before = set(
-        Deadline.objects.filter(incident_id__in=ids)
-        .values_list("incident_id", flat=True)
-        .order_by()
-    ) | set(
-        ScoreEntry.objects.filter(source_kind=SourceKind.INITIAL, source_id__in=ids)
-        .values_list("source_id", flat=True)
-        .order_by()
-    )
+    # Deadlines or a 首报 score already there (the fingerprint's last two parts).
+    done_before = {i for i, seen_of in seen.items() if seen_of[-2] or seen_of[-1]}
 
     batch = Batch(outcomes={}, alone=[], planned=[], seen=seen)
     for index, intake in enumerate(intakes):
@@ -512,6 +502,13 @@ def run_planned(
     alone (``run_many``), and the tasks marked done. The own intake's outcome; it fails
     the task as in ``run_queued``. A later chunk that fails is rolled back and logged: its
     tasks wait for the next worker."""
+    with rules_cached():  # for the task's few chunks, as ``run_queued``'s transaction
+        return _run_planned(own, worker_id, exclude, limit, seconds)
+
+
+def _run_planned(
+    own: Intake, worker_id: str, exclude: Any, limit: int, seconds: float | None
+) -> str:
     budget = BATCH_SECONDS if seconds is None else seconds
     started = time.monotonic()
     taken = 0
