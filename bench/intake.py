@@ -52,7 +52,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench._common import (
     BACKENDS,
@@ -946,14 +946,23 @@ def drain_followups() -> int:
 # --- the parent ---------------------------------------------------------------------------------
 
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
+
+
 # How the worker meets the load (``--follow-ups``): "burst" as shipped — it waits while the
 # burst goes on, at most ``YINGJI_FOLLOWUPS_YIELD_SECONDS`` (30 s, decision 0017), longer
 # than a phase, so the deadlines and scores are computed after it; "in-step" with that wait
 # off, the worker computing them beside the requests: what a load longer than the wait
 # settles at, every part of a report done while the load goes on.
-MODES = {"burst": {}, "in-step": {"YINGJI_FOLLOWUPS_YIELD_SECONDS": "0"}}
-MODE_LABEL = {"burst": "", "in-step": ", follow-ups in step"}
-MODE_PREFIX = {"burst": "", "in-step": "_in_step"}
+class Mode(NamedTuple):
+    env: dict[str, str]  # added to the child's environment
+    label: str  # after the backend's name in the table and the summary
+    prefix: str  # after the backend's prefix in the final line
+
+
+MODES = {
+    "burst": Mode({}, "", ""),
+    "in-step": Mode({"YINGJI_FOLLOWUPS_YIELD_SECONDS": "0"}, ", follow-ups in step", "_in_step"),
+}
 CHANGES = """\
 What one report does before its answer: token auth and the role's permissions; validation
 of every field; the region from the point (in-process index, ~1 µs; the region's row,
@@ -1096,7 +1105,7 @@ LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "l
 def final_line(outcomes: list[dict[str, Any]]) -> str:
     parts = []
     for o in outcomes:
-        p = PREFIX[o["backend"]] + MODE_PREFIX[o.get("mode", "burst")]
+        p = PREFIX[o["backend"]] + MODES[o.get("mode", "burst")].prefix
         parts += [f"{p}_{k}={o[k]}" for k in LINE_KEYS]
     return " ".join(parts)
 
@@ -1129,7 +1138,7 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
     ]
     head = (
         "| figure | "
-        + " | ".join(o["backend"] + MODE_LABEL[o.get("mode", "burst")] for o in outcomes)
+        + " | ".join(o["backend"] + MODES[o.get("mode", "burst")].label for o in outcomes)
         + " |"
     )
     lines = [head, "| --- |" + " --- |" * len(outcomes)]
@@ -1279,7 +1288,7 @@ def main(argv: list[str] | None = None) -> None:
             cwd=ROOT,
             stdout=subprocess.PIPE,
             text=True,
-            env={**os.environ, **MODES[mode]},
+            env={**os.environ, **MODES[mode].env},
         )
         assert proc.stdout is not None
         result = None
@@ -1293,7 +1302,7 @@ def main(argv: list[str] | None = None) -> None:
         result["mode"] = mode
         outcomes.append(result)
         print(
-            f"[{backend}{MODE_LABEL[mode]}] CPU per report {result['cpu_ms_per_report']} ms "
+            f"[{backend}{MODES[mode].label}] CPU per report {result['cpu_ms_per_report']} ms "
             f"(yardstick {result['cpu_ms_per_yardstick']} ms), worker CPU per report "
             f"{result['worker_cpu_ms_per_report']} ms; follow-ups waiting at the end "
             f"{result['followups_backlog']}, drained in {result['followups_drain_s']} s, "

@@ -373,8 +373,7 @@ def _write_one_query(connection: Any, rows: list[Prepared]) -> None:
         cursor.execute(query, left)
     for row in rows:
         _written(row)
-        if row.after is not None:
-            row.after()
+    _announce(rows)
 
 
 def write_transaction(rows: list[Prepared]) -> None:

@@ -503,64 +503,58 @@ def run_planned(
     the task as in ``run_queued``. A later chunk that fails is rolled back and logged: its
     tasks wait for the next worker."""
     with rules_cached():  # for the task's few chunks, as ``run_queued``'s transaction
-        return _run_planned(own, worker_id, exclude, limit, seconds)
-
-
-def _run_planned(
-    own: Intake, worker_id: str, exclude: Any, limit: int, seconds: float | None
-) -> str:
-    budget = BATCH_SECONDS if seconds is None else seconds
-    started = time.monotonic()
-    taken = 0
-    own_outcome: str | None = None
-    while True:
-        wanted = min(CHUNK, limit - taken) if time.monotonic() - started < budget else 0
-        seen = _waiting(wanted, exclude=exclude)
-        if own_outcome is not None and not seen:
-            break
-        intakes = ([own] if own_outcome is None else []) + [_intake_of(row) for row in seen]
-        batch = _planned(intakes)
-        try:
-            with transaction.atomic():
-                rows = _claim_waiting(len(seen), exclude=exclude, among=[r.pk for r in seen])
-                claimed = {row.pk for row in rows}
-                offset = 1 if own_outcome is None else 0
-                kept = list(range(offset)) + [
-                    offset + i for i, row in enumerate(seen) if row.pk in claimed
-                ]
-                if len(kept) < len(intakes):  # another worker took some meanwhile
-                    intakes = [intakes[i] for i in kept]
-                    batch = None  # planned in the transaction: nothing changes under it
-                outcomes = run_many(intakes, batch)
+        budget = BATCH_SECONDS if seconds is None else seconds
+        started = time.monotonic()
+        taken = 0
+        own_outcome: str | None = None
+        while True:
+            wanted = min(CHUNK, limit - taken) if time.monotonic() - started < budget else 0
+            seen = _waiting(wanted, exclude=exclude)
+            if own_outcome is not None and not seen:
+                break
+            intakes = ([own] if own_outcome is None else []) + [_intake_of(row) for row in seen]
+            batch = _planned(intakes)
+            try:
+                with transaction.atomic():
+                    rows = _claim_waiting(len(seen), exclude=exclude, among=[r.pk for r in seen])
+                    claimed = {row.pk for row in rows}
+                    offset = 1 if own_outcome is None else 0
+                    kept = list(range(offset)) + [
+                        offset + i for i, row in enumerate(seen) if row.pk in claimed
+                    ]
+                    if len(kept) < len(intakes):  # another worker took some meanwhile
+                        intakes = [intakes[i] for i in kept]
+                        batch = None  # planned in the transaction: nothing changes under it
+                    outcomes = run_many(intakes, batch)
+                    if own_outcome is None:
+                        first = outcomes.pop(0)
+                        if isinstance(first, Exception):
+                            raise first  # the task fails; the claims roll back with it
+                        own_outcome = first
+                    by_pk = {row.pk: row for row in rows}
+                    _finish(
+                        [by_pk[seen[i - offset].pk] for i in kept[offset:]],
+                        outcomes,
+                        worker_id=worker_id,
+                        claimed_at=timezone.now(),
+                    )
+            except Exception:
                 if own_outcome is None:
-                    first = outcomes.pop(0)
-                    if isinstance(first, Exception):
-                        raise first  # the task fails; the claims roll back with it
-                    own_outcome = first
-                by_pk = {row.pk: row for row in rows}
-                _finish(
-                    [by_pk[seen[i - offset].pk] for i in kept[offset:]],
-                    outcomes,
-                    worker_id=worker_id,
-                    claimed_at=timezone.now(),
-                )
-        except Exception:
-            if own_outcome is None:
-                raise
-            logger.exception("a batch of %d intake follow-ups failed; left waiting", len(seen))
-            break
-        taken += len(rows)
-        if len(seen) < wanted:
-            break  # the queue is empty (or the rest is held by another worker)
-    return own_outcome
+                    raise
+                logger.exception("a batch of %d intake follow-ups failed; left waiting", len(seen))
+                break
+            taken += len(rows)
+            if len(seen) < wanted:
+                break  # the queue is empty (or the rest is held by another worker)
+        return own_outcome
 
 
 def _planned(intakes: list[Intake]) -> Batch | None:
-    """``plan_batch`` before the transaction, or None if it fails: then ``run_many`` plans
+    """``plan_batch`` before the transaction (``run_planned`` holds the rules' cache), or
+    None if it fails: then ``run_many`` plans
     in the transaction, where a failure sends each intake alone (and is logged)."""
     try:
-        with rules_cached():
-            return plan_batch(intakes)
+        return plan_batch(intakes)
     except Exception:
         return None
 
