@@ -191,7 +191,7 @@ TASKS = {
 }
 # An intake's deadlines and scores: "worker" (after the answer, in a task queued in the
 # intake's own transaction) or "inline" (inside that transaction). Decision 0013.
-YINGJI_INTAKE_FOLLOWUPS = os.environ.get("YINGJI_INTAKE_FOLLOWUPS", "worker")
+YINGJI_INTAKE_FOLLOWUPS = os.environ.get("YINGJI_INTAKE_FOLLOWUPS", "planned")
 # Under a burst of reports the worker leaves the write lock and the CPU to the intakes:
 # while more than RATE intakes a second keep arriving it waits, up to SECONDS after the
 # oldest one was received (0: never waits). Decision 0017.

@@ -433,13 +433,19 @@ def _history_user(actor: Any) -> Any:
 
 
 def prepare_with_history(
-    obj: models.Model, *, actor: Any, reason: str = "", using: str | None = None
+    obj: models.Model,
+    *,
+    actor: Any,
+    reason: str = "",
+    using: str | None = None,
+    late: dict[str, Callable[[], Any]] | None = None,
 ) -> list[Prepared]:
     """:func:`prepare` ``obj`` and its creation record (``+``) as django-simple-history
     writes it (the same columns, user, reason and signals); the record's copy of the key
-    and of keys not known yet are taken from ``obj`` when it is written, the values it
-    copies from ``obj``'s, prepared once (:func:`_prepare_history`)."""
-    row = prepare(obj, using=using)
+    and of keys not known yet (``late`` as for :func:`prepare`) are taken from ``obj``
+    when it is written, the values it copies from ``obj``'s, prepared once
+    (:func:`_prepare_history`)."""
+    row = prepare(obj, using=using, late=late)
     history_model, copied = _history_model(type(obj))
     history_date = getattr(obj, "_history_date", None) or timezone.now()
     record = history_model(

@@ -37,8 +37,11 @@ from django.utils.translation import gettext as _
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit, User
 from yingji.core.batch import BatchMemo
+from yingji.core.inserts import Prepared, prepare
 from yingji.core.services import check_scope, save_with_history
-from yingji.core.task_backend import announce, in_default_database, task_row
+from yingji.core.task_backend import announce, in_default_database, prepare_enqueue, task_row
+from yingji.core.versioned import Versioned
+from yingji.geo.models import Region
 from yingji.incidents.choices import (
     EXTERNAL_CHANNELS,
     OPEN_STATUSES,
@@ -183,6 +186,26 @@ def plans_write(plans: list[IntakePlan]) -> list[Deadline]:
     return [d for plan in plans for d in plan.scored]
 
 
+def plan_prepared(plan: IntakePlan) -> list[Prepared]:
+    """``plans_write`` for one plan made before the intake's own transaction (decision
+    0020): its deadlines' INSERTs and their check tasks, prepared for ``core.inserts``;
+    each key not known yet (the incident, the 首报 that met a deadline, the deadline a
+    task checks) is filled in as the rows before it are written. Needs the task queue in
+    the database (``_tasks_in_database``)."""
+    from .tasks import deadline_check
+
+    rows = [prepare(deadline) for deadline in plan.inserts]
+    rows += [
+        prepare_enqueue(deadline_check.using(run_after=when), _check_args(deadline, when))
+        for deadline, when in plan.checks
+    ]
+    return rows
+
+
+def _check_args(deadline: Deadline, when: dt.datetime) -> Callable[[], tuple[Any, ...]]:
+    return lambda: (deadline.pk, when.isoformat())
+
+
 # Deadline rules per (region, level, day), read once per worker batch (decision 0013).
 _RULES: BatchMemo[tuple[str, int, dt.date], dict[str, DeadlineRule]] = BatchMemo("deadline_rules")
 # Every active rule, read once when a batch of intakes is planned (``plan_intake``): a batch
@@ -196,13 +219,22 @@ def rules_cached() -> Iterator[None]:
         yield
 
 
-def _active_rules() -> list[DeadlineRule]:
+def _read_active_rules() -> list[DeadlineRule]:
     return list(
         DeadlineRule.objects.filter(active=True)
         .select_related("region")
         .defer("region__boundary")
         .order_by()
     )
+
+
+# Kept in the process while the rules and regions are unchanged (a rule's basis names its
+# region): every intake plans with them (decision 0020).
+_ACTIVE_RULES = Versioned("deadline_rules", (DeadlineRule, Region), _read_active_rules)
+
+
+def _active_rules() -> list[DeadlineRule]:
+    return _ACTIVE_RULES.get()
 
 
 def _rules_for(incident: Incident) -> dict[str, DeadlineRule]:

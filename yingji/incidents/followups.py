@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -39,11 +39,21 @@ logger = logging.getLogger(__name__)
 
 INLINE = "inline"
 WORKER = "worker"
+PLANNED = "planned"
+
+
+def _mode(defer: bool | None = None) -> str:
+    """``YINGJI_INTAKE_FOLLOWUPS`` (``planned`` by default), or what the caller asks:
+    ``defer=True`` the worker, ``defer=False`` inline."""
+    if defer is not None:
+        return WORKER if defer else INLINE
+    return str(getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", PLANNED))
 
 
 def deferred() -> bool:
-    """Whether the intake's follow-ups run in the worker (the default) or inline."""
-    return getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", WORKER) != INLINE
+    """Whether the intake's follow-ups are left out of its transaction's engines: planned
+    before it (the default) or run by the worker; else inline."""
+    return _mode() != INLINE
 
 
 # How many waiting intakes one follow-up task also takes on, and for how long at most
@@ -208,28 +218,104 @@ def run_by_id(*, incident_id: int, report_id: int, now: dt.datetime) -> str:
     return "done"
 
 
-def prepared_task(
+class Rows(NamedTuple):
+    """The follow-ups' rows for the intake's transaction (``prepared_rows``)."""
+
+    rows: list[Prepared]
+    planned: bool  # the deadlines, tasks and scores themselves; else the worker's task
+
+
+def prepared_rows(
     *, incident: Incident, report: Report, now: dt.datetime, defer: bool | None
-) -> Prepared | None:
-    """The follow-up task's row, prepared before the intake's transaction and written in it
-    after the incident and its 首报 (``inserts.write``), when the follow-ups are deferred
-    and the queue is in the default database; else None (then ``schedule`` them)."""
-    if not (deferred() if defer is None else defer) or not queue_in_database():
+) -> Rows | None:
+    """The follow-ups' rows, prepared before the intake's transaction and written in it
+    after the incident and its 首报 (``inserts.write``), when the task queue is in the
+    default database; else None (then ``schedule`` them in the transaction).
+
+    ``planned`` (the default, decision 0020): the deadlines, their check tasks and the
+    scores themselves, planned here from the objects in memory — the incident is new, so
+    nothing changes it before it commits. What the planner does not plan (a late 首报, an
+    outside channel's 漏报 check) and a planning failure (logged) go to the worker, as
+    with ``worker``: the follow-up task's row."""
+    mode = _mode(defer)
+    if mode == INLINE or not queue_in_database():
         return None
+    if mode == PLANNED:
+        rows = _planned_rows(incident=incident, report=report, now=now)
+        if rows is not None:
+            return Rows(rows, planned=True)
+    return Rows(task_rows(incident=incident, report=report, now=now), planned=False)
+
+
+def task_rows(*, incident: Incident, report: Report, now: dt.datetime) -> list[Prepared]:
+    """The worker's follow-up task for the intake, as a row for its transaction."""
     from .tasks import intake_followups
 
     at = now.isoformat()
-    return prepare_enqueue(intake_followups, lambda: (incident.pk, report.pk, at))
+    return [prepare_enqueue(intake_followups, lambda: (incident.pk, report.pk, at))]
+
+
+def _planned_rows(*, incident: Incident, report: Report, now: dt.datetime) -> list[Prepared] | None:
+    """The new intake's deadlines, check tasks and scores as prepared rows (what the worker
+    would write for it: ``plan_intake``, then ``_write_batch``'s scoring), or None for the
+    worker."""
+    from yingji.deadlines import services as deadline_services
+    from yingji.scoring import services as scoring_services
+    from yingji.scoring.choices import SourceKind
+
+    try:
+        with rules_cached():
+            _load_units(incident, report)
+            plan = deadline_services.plan_intake(incident=incident, reports=[report], now=now)
+            rows = deadline_services.plan_prepared(plan)
+            for deadline in plan.scored:
+                rows += scoring_services.entries_prepared(
+                    source_kind=SourceKind.DEADLINE,
+                    source=_key_of(deadline),
+                    outcomes=scoring_services.deadline_outcomes(deadline=deadline, now=now),
+                )
+            rows += scoring_services.entries_prepared(
+                source_kind=SourceKind.INITIAL,
+                source=_key_of(incident),
+                outcomes=scoring_services.initial_outcomes(incident=incident, initials=[report]),
+            )
+    except deadline_services.NotBatchable:
+        return None
+    except Exception:
+        logger.exception("planning an intake's follow-ups failed; the worker computes them")
+        return None
+    return rows
+
+
+def _key_of(obj: Any) -> Callable[[], int]:
+    return lambda: int(obj.pk)
+
+
+def _load_units(incident: Incident, report: Report) -> None:
+    """The owner unit's and the 首报's unit with their regions (without outlines), in one
+    read: the engines compare their region paths (``from_responsible_side``), and a lazy
+    read of each would decode its region's outline."""
+    from yingji.accounts.models import Unit
+    from yingji.core import rows
+
+    wanted = sorted({pk for pk in (incident.owner_unit_id, report.unit_id) if pk is not None})
+    if not wanted:
+        return
+    units = rows.with_related(Unit, "region", wanted, skip=("boundary",))
+    if incident.owner_unit_id in units:
+        incident.owner_unit = units[incident.owner_unit_id]
+    if report.unit_id in units:
+        report.unit = units[report.unit_id]
 
 
 def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: bool | None) -> None:
     """Called inside the intake's transaction, after the incident and its 首报 are written,
-    when ``prepared_task`` gave no task row to write with them.
+    when ``prepared_rows`` gave no rows to write with them.
 
     Inline: run now. Deferred with another backend (Redis): enqueued after commit, so that
     no worker sees an incident that is not committed yet.
     """
-    if not (deferred() if defer is None else defer):
+    if _mode(defer) == INLINE:
         run(incident=incident, report=report, now=now)
         return
     incident_id, report_id, at = incident.pk, report.pk, now.isoformat()

@@ -8,6 +8,7 @@ other apps call these; they never write incidents themselves.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -643,10 +644,12 @@ def incident_report(
     decides; the loser re-reads the winner's row).
 
     Validation and lookups run before the transaction (reads only). The transaction writes
-    the incident, the 首报, history, the timeline and the queued follow-up task: one commit
-    (one fsync). The follow-ups — its deadlines with their reminder tasks and the 首报's
-    score — run in the worker after the answer (``followups``, decision 0013), or inside
-    this transaction with ``defer_followups=False`` / ``YINGJI_INTAKE_FOLLOWUPS="inline"``.
+    the incident, the 首报, history, the timeline and the follow-ups — its deadlines with
+    their reminder tasks and the 首报's scores — planned before it (decision 0020): one
+    commit (one fsync). What the planner does not plan is left to the worker by a task
+    queued in the same transaction (decision 0013), as everything is with
+    ``defer_followups=True`` / ``YINGJI_INTAKE_FOLLOWUPS="worker"``; with
+    ``defer_followups=False`` / ``"inline"`` the engines run inside the transaction.
     """
     key = clean_idempotency_key(idempotency_key)
     now = now or timezone.now()
@@ -656,28 +659,61 @@ def incident_report(
             return _replay_incident(actor, existing), False
     incident, report = _prepare_incident(actor=actor, data=data, key=key, now=now)
     new_rows = _intake_rows(actor=actor, incident=incident, report=report, now=now)
-    task = followups.prepared_task(incident=incident, report=report, now=now, defer=defer_followups)
-    to_write = new_rows if task is None else [*new_rows, task]
-    escalate = incident.severity <= ESCALATION_LEVEL
+    more = followups.prepared_rows(incident=incident, report=report, now=now, defer=defer_followups)
+    write_ = functools.partial(
+        _write_intake, incident=incident, report=report, actor=actor, now=now, defer=defer_followups
+    )
     try:
-        if task is not None and not escalate:
-            # Nothing else in the transaction: on PostgreSQL one round trip (core.inserts).
-            write_transaction(to_write)
-        else:
-            with transaction.atomic():
-                write(to_write)
-                if escalate:
-                    _escalate(incident=incident, actor=actor, now=now)
-                if task is None:
-                    followups.schedule(
-                        incident=incident, report=report, now=now, defer=defer_followups
-                    )
-    except IntegrityError:
-        existing = selectors.incident_by_key(key) if key is not None else None
-        if existing is None:
+        try:
+            write_([*new_rows, *more.rows] if more else new_rows, scheduled=more is not None)
+        except Exception as exc:
+            if more is None or not more.planned or _key_taken(exc, key):
+                raise
+            # The follow-ups planned here must never cost the report: it is written with
+            # the worker's task instead (decision 0020).
+            logger.exception("an intake's planned follow-ups failed to write; left to the worker")
+            write_([*new_rows, *followups.task_rows(incident=incident, report=report, now=now)])
+    except IntegrityError as exc:
+        if not _key_taken(exc, key):
             raise
+        existing = selectors.incident_by_key(key)
+        assert existing is not None
         return _replay_incident(actor, existing), False
     return incident, True
+
+
+def _key_taken(exc: Exception, key: str | None) -> bool:
+    """Whether ``exc`` is another request's intake with the same idempotency key."""
+    return (
+        isinstance(exc, IntegrityError)
+        and key is not None
+        and selectors.incident_by_key(key) is not None
+    )
+
+
+def _write_intake(
+    rows: list[Any],
+    *,
+    incident: Incident,
+    report: Report,
+    actor: Any,
+    now: datetime,
+    defer: bool | None,
+    scheduled: bool = True,
+) -> None:
+    """The intake's one transaction: ``rows``, the escalation of a 较大 or worse incident,
+    and — when ``rows`` hold none of them (``scheduled`` False) — its follow-ups."""
+    escalate = incident.severity <= ESCALATION_LEVEL
+    if scheduled and not escalate:
+        # Nothing else in the transaction: on PostgreSQL one round trip (core.inserts).
+        write_transaction(rows)
+        return
+    with transaction.atomic():
+        write(rows)
+        if escalate:
+            _escalate(incident=incident, actor=actor, now=now)
+        if not scheduled:
+            followups.schedule(incident=incident, report=report, now=now, defer=defer)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ longer apply. Calling a hook twice, or replaying it after a crash, changes nothi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,7 +24,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from yingji.core.batch import BatchMemo
+from yingji.core.inserts import Prepared, prepare_with_history
 from yingji.core.services import check_scope, save_with_history
+from yingji.core.versioned import Versioned
+from yingji.geo.models import Region
 
 from .choices import NoticeStatus, SourceKind, Trigger
 from .models import Notice, ScoreEntry, ScoringRule, is_top_level
@@ -87,6 +90,8 @@ def rules_cached() -> Iterator[None]:
 
 # Every active clause, read once per batch of intakes (``entries_planned``); None: not read.
 _ALL_RULES: BatchMemo[str, list[ScoringRule]] = BatchMemo("scoring_rules_all")
+# ... and kept in the process while the clauses and regions are unchanged (decision 0020).
+_ACTIVE_RULES = Versioned("scoring_rules", (ScoringRule, Region), active_rules)
 
 
 def _applicable(trigger: str, region: Any, on: Any, *, among: bool = False) -> list[Any]:
@@ -97,7 +102,7 @@ def _applicable(trigger: str, region: Any, on: Any, *, among: bool = False) -> l
         return _RULES.get(
             key,
             lambda: applicable_rules_among(
-                _ALL_RULES.get("all", active_rules), trigger=trigger, region=region, on=on
+                _ALL_RULES.get("all", _ACTIVE_RULES.get), trigger=trigger, region=region, on=on
             ),
         )
     return _RULES.get(key, lambda: applicable_rules(trigger=trigger, region=region, on=on))
@@ -224,6 +229,20 @@ def entries_planned(
     for entry in planned:
         entry.generation = 1
     return planned
+
+
+def entries_prepared(
+    *, source_kind: str, source: Callable[[], int], outcomes: list[Outcome]
+) -> list[Prepared]:
+    """``entries_planned`` for a source not written yet (an intake's deadline or incident,
+    decision 0020): the entries and their history rows prepared for ``core.inserts``,
+    the source's id taken from ``source`` when they are written."""
+    rows: list[Prepared] = []
+    for entry in entries_planned(source_kind=source_kind, source_id=0, outcomes=outcomes):
+        rows += prepare_with_history(
+            entry, actor=None, reason=SYSTEM_REASON, late={"source_id": source}
+        )
+    return rows
 
 
 def entries_create(entries: list[ScoreEntry]) -> None:

@@ -269,20 +269,43 @@ class AnswerTests(TestCase):
         self.assertEqual(response.json(), detail.json())
 
 
-def state() -> dict[str, list[tuple[Any, ...]]]:
+def state(*, by_key: bool = False) -> dict[str, list[tuple[Any, ...]]]:
     """Everything the follow-ups write, without row ids or write times: deadlines, their
-    check tasks, findings, score entries and their history (ids mapped to natural keys)."""
+    check tasks, findings, score entries and their history (ids mapped to natural keys).
+    ``by_key``: incidents and reports named by the incident's idempotency key too, to
+    compare the same intakes written twice (under other ids)."""
     from yingji.deadlines.models import Finding
+    from yingji.incidents.models import Report
     from yingji.scoring.models import ScoreEntry as Entry
 
+    incidents: dict[Any, Any] = {}
+    reports: dict[Any, Any] = {}
+    if by_key:
+        incidents = dict(Incident.objects.values_list("pk", "idempotency_key"))
+        reports = {
+            pk: (incidents[incident], kind, sequence)
+            for pk, incident, kind, sequence in Report.objects.values_list(
+                "pk", "incident_id", "kind", "sequence"
+            )
+        }
+
+    def incident_of(pk: Any) -> Any:
+        return incidents.get(pk, pk)
+
     steps = {
-        pk: (incident, kind, sequence)
+        pk: (incident_of(incident), kind, sequence)
         for pk, incident, kind, sequence in Deadline.objects.values_list(
             "pk", "incident_id", "kind", "sequence"
         )
     }
     skip = {"id", "created_at", "updated_at"}
     deadline_fields = [f.attname for f in Deadline._meta.concrete_fields if f.name not in skip]
+    deadlines = []
+    for values in Deadline.objects.values_list(*deadline_fields):
+        row = dict(zip(deadline_fields, values, strict=True))
+        row["incident_id"] = incident_of(row["incident_id"])
+        row["fulfilled_by_id"] = reports.get(row["fulfilled_by_id"], row["fulfilled_by_id"])
+        deadlines.append(tuple(row.values()))
     checks = [
         (
             steps[row.args_kwargs["args"][0]],
@@ -304,12 +327,16 @@ def state() -> dict[str, list[tuple[Any, ...]]]:
         row = dict(zip(entry_fields, values, strict=True))
         if row["source_kind"] == "deadline":
             row["source_id"] = steps[row["source_id"]]
+        elif row["source_kind"] in ("initial", "final"):
+            row["source_id"] = incident_of(row["source_id"])
+        row["incident_id"] = incident_of(row["incident_id"])
+        row["report_id"] = reports.get(row["report_id"], row["report_id"])
         entries.append(tuple(row.items()))
     history = Entry.history.values_list(
         "history_type", "history_change_reason", "history_user_id", "trigger", "points"
     )
     findings = [
-        (incident, kind, status, unit, steps.get(deadline), reasons, decided_at)
+        (incident_of(incident), kind, status, unit, steps.get(deadline), reasons, decided_at)
         for incident, kind, status, unit, deadline, reasons, decided_at in (
             Finding.objects.values_list(
                 "incident_id", "kind", "status", "unit_id", "deadline_id", "reasons", "decided_at"
@@ -317,7 +344,7 @@ def state() -> dict[str, list[tuple[Any, ...]]]:
         )
     ]
     return {
-        "deadlines": sorted(Deadline.objects.values_list(*deadline_fields), key=repr),
+        "deadlines": sorted(deadlines, key=repr),
         "checks": sorted(checks, key=repr),
         "findings": sorted(findings, key=repr),
         "entries": sorted(entries, key=repr),
@@ -479,7 +506,11 @@ class BatchWorld(TestCase):
     def report(self, key: str, *, county_b: bool = False, **extra: Any) -> followups.Intake:
         from .factories import IN_COUNTY_B
 
-        fields: dict[str, Any] = {**COMPLETE, "occurred_at": self.now - timedelta(minutes=20)}
+        fields: dict[str, Any] = {
+            **COMPLETE,
+            "occurred_at": self.now - timedelta(minutes=20),
+            "title": f"测试路段积水{key}",  # the same intake reported twice: the same texts
+        }
         if county_b:
             fields.update(lon=IN_COUNTY_B[0], lat=IN_COUNTY_B[1])
         fields.update(extra)
@@ -506,12 +537,14 @@ class BatchWorld(TestCase):
             self.report("m-media", source_channel="media"),
         ]
 
-    def one_by_one(self, intakes: list[followups.Intake]) -> dict[str, list[tuple[Any, ...]]]:
+    def one_by_one(
+        self, intakes: list[followups.Intake], *, by_key: bool = False
+    ) -> dict[str, list[tuple[Any, ...]]]:
         """What ``run_by_id`` writes for each intake in turn (rolled back afterwards)."""
         before = transaction.savepoint()
         for i in intakes:
             followups.run_by_id(incident_id=i.incident_id, report_id=i.report_id, now=i.received_at)
-        written = state()
+        written = state(by_key=by_key)
         transaction.savepoint_rollback(before)
         return written
 
@@ -718,3 +751,96 @@ class PlannedBeforeTheTransactionTests(BatchWorld):
         self.assertEqual(computed, {intakes[0].incident_id, intakes[1].incident_id})
         taken.refresh_from_db()
         self.assertEqual(taken.status, "RUNNING")  # not marked by this worker
+
+
+@override_settings(YINGJI_INTAKE_FOLLOWUPS="planned")
+class PlannedInTheRequestTests(BatchWorld):
+    """Decision 0020: a new intake's deadlines, check tasks and scores planned before its
+    transaction and written in it, as the worker would have written them; what the
+    planner does not plan goes to the worker."""
+
+    def worker_outcome(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The mixed intakes reported for the worker and computed one by one (all of it
+        rolled back: the same keys are reported again)."""
+        before = transaction.savepoint()
+        with override_settings(YINGJI_INTAKE_FOLLOWUPS="worker"):
+            expected = self.one_by_one(self.mixed(), by_key=True)
+        transaction.savepoint_rollback(before)
+        return expected
+
+    def test_the_intake_writes_what_the_worker_would(self) -> None:
+        expected = self.worker_outcome()
+        intakes = self.mixed()
+        queued = DBTaskResult.objects.filter(task_path=TASK)
+        by_incident = {row.args_kwargs["args"][0] for row in queued}
+        # Planned in the request: all but the late 首报 and the outside channel.
+        late, media = intakes[-2:]
+        self.assertEqual(by_incident, {late.incident_id, media.incident_id})
+        for intake in intakes[:-2]:
+            self.assertTrue(Deadline.objects.filter(incident_id=intake.incident_id).exists())
+        # The worker's part (not ``drain``: it would also run the check tasks already due).
+        for row in queued:
+            intake = followups._intake_of(row)
+            followups.run_by_id(
+                incident_id=intake.incident_id, report_id=intake.report_id, now=intake.received_at
+            )
+        self.assertEqual(state(by_key=True), expected)
+
+    def test_the_check_tasks_name_their_deadlines(self) -> None:
+        intake = self.report("p-1")
+        checks = DBTaskResult.objects.filter(task_path__endswith="deadline_check")
+        pending = Deadline.objects.filter(incident_id=intake.incident_id, status="pending")
+        self.assertEqual(
+            sorted(row.args_kwargs["args"][0] for row in checks),
+            sorted(pending.values_list("pk", flat=True)),
+        )
+        for row in checks:
+            deadline = Deadline.objects.get(pk=row.args_kwargs["args"][0])
+            self.assertEqual(row.run_after, deadline.next_check_at)
+
+    def test_a_planning_failure_leaves_the_intake_to_the_worker(self) -> None:
+        from yingji.deadlines import services as deadline_services
+
+        with (
+            mock.patch.object(deadline_services, "plan_intake", side_effect=RuntimeError("x")),
+            self.assertLogs("yingji.incidents.followups", "ERROR"),
+        ):
+            intake = self.report("p-2")
+        self.assertFalse(Deadline.objects.filter(incident_id=intake.incident_id).exists())
+        self.assertEqual(DBTaskResult.objects.filter(task_path=TASK).count(), 1)
+        drain()
+        self.assertTrue(Deadline.objects.filter(incident_id=intake.incident_id).exists())
+
+    def test_a_failing_write_leaves_nothing_half_saved(self) -> None:
+        from yingji.scoring import services as scoring_services
+
+        entries_prepared = scoring_services.entries_prepared
+
+        def broken(**kwargs: Any) -> Any:
+            rows = entries_prepared(**kwargs)
+            for row in rows:  # no source when written: the INSERT fails in the transaction
+                row.late = [(index, f, lambda: None) for index, f, _ in row.late]
+            return rows
+
+        with (
+            mock.patch.object(scoring_services, "entries_prepared", side_effect=broken),
+            self.assertLogs("yingji.incidents.services", "ERROR"),
+        ):
+            intake = self.report("p-3")
+        # The report is kept, without any of the planned rows; the worker computes them.
+        self.assertFalse(Deadline.objects.exists())
+        self.assertFalse(ScoreEntry.objects.exists())
+        self.assertEqual(Incident.objects.get(idempotency_key="p-3").reports.count(), 1)
+        self.assertEqual(DBTaskResult.objects.filter(task_path=TASK).count(), 1)
+        drain()
+        self.assertTrue(Deadline.objects.filter(incident_id=intake.incident_id).exists())
+        self.assertTrue(ScoreEntry.objects.filter(incident_id=intake.incident_id).exists())
+
+    def test_a_replay_of_the_same_key_is_the_same_intake(self) -> None:
+        first = self.report("p-4")
+        again, created = services.incident_report(
+            actor=self.officer_a, data=payload(**COMPLETE), idempotency_key="p-4"
+        )
+        self.assertFalse(created)
+        self.assertEqual(again.pk, first.incident_id)
+        self.assertEqual(Incident.objects.filter(idempotency_key="p-4").count(), 1)
