@@ -697,7 +697,7 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
             ),
             # The deferred follow-ups (deadlines, scores): worker CPU per intake, how many
             # waited when the load ended, how long the rest took, and any that failed.
-            "worker_cpu_ms_per_report": round(worker_cpu_s * 1000 / max(1, after["done"]), 1),
+            "worker_cpu_ms_per_report": round(worker_cpu_s * 1000 / max(1, checked["rows"]), 1),
             "worker_cpu_ms_during_intake": round(
                 intake["worker_cpu_s"]
                 * 1000
@@ -948,37 +948,48 @@ def drain_followups() -> int:
 PREFIX = {"sqlite": "sqlite", "postgresql": "pg"}
 
 
-# How the worker meets the load (``--follow-ups``): "burst" as shipped — it waits while the
-# burst goes on, at most ``YINGJI_FOLLOWUPS_YIELD_SECONDS`` (30 s, decision 0017), longer
-# than a phase, so the deadlines and scores are computed after it; "in-step" with that wait
-# off, the worker computing them beside the requests: what a load longer than the wait
-# settles at, every part of a report done while the load goes on.
+# Where each report's follow-ups (deadlines, check tasks, scores) are computed
+# (``--follow-ups``): "shipped" — planned in the request and written in its transaction
+# (decision 0020), the worker only for what the planner leaves to it; for comparison,
+# "worker" — the earlier default, all of them by ``yingji worker``, which waits while a
+# burst goes on (at most ``YINGJI_FOLLOWUPS_YIELD_SECONDS``, 30 s, longer than a phase:
+# computed after the load), and "worker-in-step" — the same with that wait off, the
+# worker computing them beside the requests.
 class Mode(NamedTuple):
     env: dict[str, str]  # added to the child's environment
     label: str  # after the backend's name in the table and the summary
     prefix: str  # after the backend's prefix in the final line
 
 
+SHIPPED = "shipped"
 MODES = {
-    "burst": Mode({}, "", ""),
-    "in-step": Mode({"YINGJI_FOLLOWUPS_YIELD_SECONDS": "0"}, ", follow-ups in step", "_in_step"),
+    SHIPPED: Mode({}, "", ""),
+    "worker": Mode(
+        {"YINGJI_INTAKE_FOLLOWUPS": "worker"}, ", follow-ups by the worker after", "_worker"
+    ),
+    "worker-in-step": Mode(
+        {"YINGJI_INTAKE_FOLLOWUPS": "worker", "YINGJI_FOLLOWUPS_YIELD_SECONDS": "0"},
+        ", follow-ups by the worker in step",
+        "_worker_in_step",
+    ),
 }
 CHANGES = """\
 What one report does before its answer: token auth and the role's permissions; validation
 of every field; the region from the point (in-process index, ~1 µs; the region's row,
-without its outline, read once per index); the county's emergency office as owner; the
-incident, its 首报, their history rows, the timeline step and the queued follow-up task in
-one transaction (one commit; on PostgreSQL one query of several statements after the
-keys are taken from their sequences); 较大: escalation notices to the duty room; the answer
-serialised from the object in memory. About 11 SQL statements on SQLite; on PostgreSQL
-6.5, each one round trip (no `SELECT 1` per request: decision 0019). After the answer
-(decision 0013) `yingji worker` computes the deadlines of the rules in force (首报 by
-phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报, 日报), each with
-its check task queued, and the scores of the fulfilled deadline and of a complete 首报 —
-one task also takes on the intakes waiting behind it, in one commit. While a burst of
-reports goes on (more than 20 received a second) the worker waits, at most 30 s after the
-oldest waiting intake, and computes them after it (decision 0017). `yingji serve` starts
-one gunicorn worker per core here, the database being on the same machine (decision 0018).
+without its outline, read once per index); the county's emergency office as owner; its
+follow-ups planned from the objects in memory (decision 0020): the deadlines of the rules
+in force (首报 by phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报,
+日报), a check task for each pending one, the scores of the fulfilled deadline and of a
+complete 首报 with their history — the rules kept in the process while their tables are
+unchanged (one query tells), the two units read with their regions in one statement; then
+the incident, its 首报, their history rows, the timeline step and all of those in one
+transaction (one commit; on PostgreSQL one query of several statements after the keys are
+taken from their sequences); 较大: escalation notices to the duty room; the answer
+serialised from the object in memory. About 18 SQL statements on SQLite. What the planner
+does not plan (a late 首报 and its 迟报 finding, an outside channel's 漏报 check) goes to
+`yingji worker` by a task queued in the same transaction (decision 0013), as does all of
+it if its rows fail to write. `yingji serve` starts one gunicorn worker per core here, the
+database being on the same machine (decision 0018).
 
 What made it faster (CPU per report measured in one process with the test client, SQLite,
 `python -m bench.intake --cpu 300`; commit by commit in `git log`):
@@ -1105,7 +1116,7 @@ LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "l
 def final_line(outcomes: list[dict[str, Any]]) -> str:
     parts = []
     for o in outcomes:
-        p = PREFIX[o["backend"]] + MODES[o.get("mode", "burst")].prefix
+        p = PREFIX[o["backend"]] + MODES[o.get("mode", SHIPPED)].prefix
         parts += [f"{p}_{k}={o[k]}" for k in LINE_KEYS]
     return " ".join(parts)
 
@@ -1120,7 +1131,10 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         ("yardstick latency p99 (ms)", "yardstick_p99_ms"),
         ("server CPU per report (ms)", "cpu_ms_per_report"),
         ("server CPU per yardstick request (ms)", "cpu_ms_per_yardstick"),
-        ("worker CPU per report: deadlines and scores (ms)", "worker_cpu_ms_per_report"),
+        (
+            "worker CPU per report: follow-ups left to it, checks due (ms)",
+            "worker_cpu_ms_per_report",
+        ),
         ("machine CPU per report during the load, all processes (ms)", "machine_cpu_ms_per_report"),
         ("of which wrk / the rest: database server, kernel (ms)", None),
         ("cores idle / stolen by the hypervisor during the load (%)", None),
@@ -1138,7 +1152,7 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
     ]
     head = (
         "| figure | "
-        + " | ".join(o["backend"] + MODES[o.get("mode", "burst")].label for o in outcomes)
+        + " | ".join(o["backend"] + MODES[o.get("mode", SHIPPED)].label for o in outcomes)
         + " |"
     )
     lines = [head, "| --- |" + " --- |" * len(outcomes)]
@@ -1168,16 +1182,17 @@ def doc_body(outcomes: list[dict[str, Any]], sync: dict[str, float], args: Any) 
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     worker_text = (
-        "`yingji worker` runs beside the server (as in production) and computes each "
-        "report's deadlines and scores after its answer (decision 0013); what it has not "
-        'reached when the load ends is run then, before the check. The columns "follow-ups '
-        "in step\" are the same run with the worker's wait for a burst off "
-        "(`YINGJI_FOLLOWUPS_YIELD_SECONDS=0`, `--follow-ups in-step`): it computes the "
-        "follow-ups beside the requests as the reports come (decision 0017's wait is for a "
-        "burst), so every part of each report is done while the load goes on."
+        "Each report's deadlines, their check tasks and its scores are written in its own "
+        "request's transaction (decision 0020); `yingji worker` runs beside the server "
+        "(as in production) for what that leaves to it and for the checks that fall due; "
+        "what it has not reached when the load ends is run then, before the check. Columns "
+        'marked "follow-ups by the worker" are the earlier design, for comparison '
+        "(`--follow-ups worker`, `worker-in-step`): the request only queues a task, and the "
+        "worker computes them after a burst (it waits up to 30 s while one goes on, "
+        "decision 0017) or beside the requests."
         if args.task_worker
-        else "No task worker runs during the load (`--no-task-worker`): each report's "
-        "deadlines and scores (decision 0013) are computed after it, before the check."
+        else "No task worker runs during the load (`--no-task-worker`): whatever a report "
+        "leaves to it is computed after the load, before the check."
     )
     return f"""
 `python -m bench.intake` — incident reports (首报) through the real HTTP API
@@ -1221,10 +1236,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument(
         "--follow-ups",
-        choices=[*MODES, "both"],
-        default="both",
-        help="burst: the worker waits while the load goes on (as shipped); in-step: it "
-        "computes the follow-ups beside the requests (a load longer than its wait); both",
+        choices=[*MODES, "all"],
+        default=SHIPPED,
+        help="shipped: computed in each report's request (decision 0020); worker: by the "
+        "worker, which waits while the load goes on (the earlier default); worker-in-step: "
+        "by the worker beside the requests; all",
     )
     parser.add_argument(
         "--no-task-worker",
@@ -1261,9 +1277,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{sync['sqlite_commits_per_s']:.0f} SQLite FULL commits/s",
         flush=True,
     )
-    modes = list(MODES) if args.follow_ups == "both" else [args.follow_ups]
-    if not args.task_worker:
-        modes = ["burst"]  # no worker: nothing runs in step
+    modes = list(MODES) if args.follow_ups == "all" else [args.follow_ups]
     outcomes = []
     for backend, mode in [(b, m) for m in modes for b in backends]:
         argv_child = [
@@ -1316,7 +1330,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{result['python_loop_s_after']} s after",
             flush=True,
         )
-    if not args.no_write and len(outcomes) == len(BACKENDS) * len(MODES):
+    shipped = [o for o in outcomes if o["mode"] == SHIPPED]
+    if not args.no_write and args.task_worker and len(shipped) == len(BACKENDS):
         write_section(SECTION, doc_body(outcomes, sync, args))
     print(final_line(outcomes))
 
