@@ -1019,97 +1019,69 @@ What made it faster (CPU per report measured in one process with the test client
 | SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 | SQLite's write lock held for less Python: the rows' `after` hooks (history's `post_create_historical_record`, the task's `task_enqueued`, which builds the task's result) once the transaction has committed, one cursor for the six INSERTs, a late key sent as it is when it has the column's type (0016 amended) | in one process lock → commit 0.68–0.81 → 0.42–0.53 ms per intake (both versions at the same moment); under load within the noise (285, 285, 371 against 288, 301, 345/s; cores idle 10.8–11.2 against 11.0–11.6 %) |
 | on SQLite the worker plans each batch of follow-ups before its write transaction (its reads and the deadline engine's computation), then in it claims the tasks still waiting, writes the plans of incidents unchanged since (their newest history records, reports, deadlines and 首报 scores as when planned) and computes the others alone (0013 amended) | reports computed in step (interleaved 10/15-s runs): cores idle 33–35 → 21–23 %, 218–280 → 249–293 reports/s, p99 310–414 → 275–321 ms; in the full runs 178.5 → 265.1/s. The worker's own CPU per intake rose (in one process 1.22 → 1.66–2.02 ms: the change check, a commit per chunk); a 180-s load with the wait on: 295/s either way, p99 658 → 340 ms, 10,181 → 18,665 intakes waiting at its end |
+| a new incident's deadlines, check tasks and scores planned in its request from the objects in memory and written in its transaction, not left to the worker (decision 0020); the rules kept in the process while their tables' version is unchanged (one query per intake); the two units and their regions read by one statement written once | everything the issue counts is now done before the answer. In one process: request 10.4 → 15.6 ms, the worker's 8.2 ms per report gone. Under load on the slow machine of 2026-12-01 evening (Python's loop 1.0–1.6 s, 10-s runs minutes apart): in step SQLite 61 → 87/s (machine CPU per report 25.5 → 19.3 ms), PostgreSQL 60 → 75/s (31.7 → 24.1 ms); a burst on SQLite 139 → 87/s, since its follow-ups are no longer left for after it |
 
-What limits it now — **a burst** (the first two columns: a load shorter than the
-worker's 30-s wait, decision 0017): the CPU a report's request costs, and the machine's
-speed. With a web worker per core the rate is at most 2000 / (CPU per report in ms). On
-SQLite nearly all the machine's cores go to the two web workers (wrk ~0.1–0.2 ms per
-report, the kernel and the rest under 0.1 ms); 8–14 % stay idle, the workers waiting for
-SQLite's write lock and for its holder's `fdatasync`. The machine is shared, and with the
-code unchanged its speed moves by up to ~2× within an hour, so each run records Python's
-own speed beside its rates: the table's last row, the CPU seconds of a loop of 10
-million additions at a module's top level (`bench.intake.python_loop_seconds`, best of
-three). The same code on 2026-12-01 (burst, 10-s phases unless said; lost 0 and
-duplicated 0 in every run):
+What limits it now. **Every report carries all of its work** (decision 0020): when its 201
+comes back its deadlines, their check tasks and its scores are committed with it, and
+nothing waits for the worker — the strict reading of the target, which the earlier design
+met only for a burst shorter than the worker's 30-s wait (its follow-ups were computed
+after the load). So the rate is what a report's request costs: with a web worker per
+core at most 2000 / (CPU per report in ms), less the time the cores wait for SQLite's
+write lock and its holder's `fdatasync` (17 % idle in the run above). The request costs
+about 2.1–2.2 times the yardstick's (14.8 against 6.9 ms above), so the ratio stays near
+0.42–0.44 on both databases whatever the machine's speed; the target asks for ≤ 2 times.
 
-| when (UTC) | Python's loop | SQLite reports/s · CPU per report · p99 | PostgreSQL reports/s · p99 |
-| --- | --- | --- | --- |
-| 13:29–14:41 (the session before, while its last changes went in) | 0.69–1.08 s | 230–371/s · 4.3–7.0 ms · 190–319 ms | 223/s · 292.5 ms (20-s full run) |
-| 16:00–16:05 | 0.54 s at 16:00 | 483, 449, 335/s · 3.4, 3.8, 5.0 ms · 150, 147, 200 ms | 298/s · 218 ms |
-| 16:23 and 16:36, full runs (20-s phases) | 0.43–0.46 s (16:36) | 589, 642/s · 2.7, 2.5 ms · 128, 105 ms | 394, 442/s · 170, 154 ms |
-| 16:31–16:52 | 0.42–0.48 s | 592, 622, 646, 615, 620/s · 2.5–2.7 ms · 100–139 ms | 483, 509/s · 134, 120 ms |
-| 17:02, full run (20-s phases) | 0.43–0.47 s | 613/s · 2.7 ms · 117 ms | 452/s · 158 ms |
-| 17:27, the full run above (20-s phases), after the last row of the changes | 0.42–0.44 s | 592/s · 2.7 ms · 114 ms | 500/s · 135 ms |
+The machine is shared, and with the code unchanged its speed moves by 2–3× within hours,
+so each run records Python's own speed beside its rates: the table's last row, the CPU
+seconds of a loop of 10 million additions at a module's top level
+(`bench.intake.python_loop_seconds`, best of three). All runs of 2026-12-01 (10-s phases
+unless said; lost 0 and duplicated 0 in every run):
 
-So a burst meets the targets when the machine runs that loop in about half a second, as
-it did for most of the evening; on the slow afternoon (0.7–1.1 s) SQLite made 230–371/s
-and PostgreSQL's p99 passed 250 ms. Where one report's request CPU goes (in one process,
-WSGI called directly, 300 requests each, same minute, on the slow afternoon): a plain
-Django view through all the middleware 0.13–0.16 ms; a DRF view with token auth that
-does nothing 0.70–0.79 ms; the same with a two-field serializer 1.18–1.37 ms; the
-yardstick (that and one INSERT) 1.63–1.96 ms; the intake 2.84–3.85 ms. No one part is
-large any more: the INSERTs and the commit, preparing the rows (model instances,
-history), validation, the answer.
+| when (UTC) | design | Python's loop | SQLite reports/s · ratio · p99 | PostgreSQL reports/s · ratio · p99 |
+| --- | --- | --- | --- | --- |
+| 16:23–17:27, four full runs (20-s phases) | earlier: a burst, follow-ups after it | 0.42–0.47 s | 589–642/s · 0.73–0.99 · 105–128 ms | 394–500/s · 0.58–0.76 · 135–170 ms |
+| 17:02 and 17:27, full runs | earlier, the worker in step | 0.43–0.47 s | 178.5, 265.1/s · 0.27 · 283–413 ms | 313.8, 301.6/s · 0.37 · 215 ms |
+| 19:30–19:40 | earlier, in step | 1.0–1.6 s | 61/s · 0.31 · 950 ms | 60/s · 0.42 · 955 ms |
+| 19:30–19:40 | earlier, a burst | 0.9–1.0 s | 139/s · 0.82 · 465 ms | — |
+| 19:25–19:45 | this one | 1.0–1.6 s | 87, 87/s · 0.44, 0.40 · 650, 809 ms | 74, 75/s · 0.44, 0.42 · 797, 905 ms |
+| 20:10, the full run above (20-s phases) | this one | 0.94–1.65 s | 105/s · 0.44 · 556 ms | 79/s · 0.42 · 769 ms |
 
-**Everything while the load goes on** (the columns "follow-ups in step": the worker's
-wait off, every report's deadlines, check tasks and scores computed as the reports come —
-the strictest reading of the target): every report then also costs the worker 2.0–2.8 ms
-on the same two cores (few intakes per task, each task with its own claim and finish;
-1.5–2.0 ms in the big batches it takes after a burst). PostgreSQL has no single writer:
-its cores are busy (1.6 % idle) at 301.6/s, p99 215 ms, ratio 0.37. On SQLite the
-worker's transaction holds the one write lock that every intake needs; it held it for
-the worker's reads and planning as well as its INSERTs (a third of the cores idle,
-178.5/s, p99 413 ms in the 17:02 run) until the last row of the changes: now it plans
-before the transaction, and 22 % stay idle at 265.1/s, p99 283 ms, ratio 0.27. In step,
-neither meets the rate or the ratio; SQLite not the p99 either. **A load longer than the
-wait**, as shipped, falls between: once the oldest intake has waited 30 s the worker
-computes the backlog in batches, about 30 s behind the requests. SQLite, one phase with
-the wait on, before the last row of the changes: 60 s, 362/s at p99 699 ms; 180 s,
-294.5/s at p99 658 ms, ratio 0.30, 31 % of the cores idle, 10,181 intakes waiting at
-the end — about 230/s after the first 30 s. PostgreSQL, 60 s: 302/s at p99 305 ms,
-ratio 0.43.
+At the evening's best speed (the loop in ~0.45 s, 2.5–3× faster than at 19:30) the same
+cost per report would give roughly 300–350 reports/s on SQLite: not 500. The latencies
+follow from the rate: 50 clients that send again as soon as they are answered wait about
+50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
-The write lock (decision 0015) is the second bound of a burst. Timed in the backend for
-a 10-s run on the slow afternoon (not kept in the code): each intake held it ~1.9–2.1 ms
-under load — its six INSERTs ~1.0 ms (in one process ~0.5 ms: under load the holder's
-page cache was just emptied by the other worker's commit, and it shares the cores) and
-the commit ~0.8–1.0 ms (the WAL's ~37 pages and their `fdatasync`) — and waited for it
-~0.4 ms. One writer at a time, that caps SQLite near 500 reports/s at that speed. The
-lock's time is mostly CPU as well (the statements' Python, SQLite's B-trees, copying the
-pages), so it shrinks with the machine: at 646/s it was held at most 1.55 ms per
-report, and the disk was faster too (10,500–11,300 `fdatasync`/s in the evening against
-7,621 that afternoon). `synchronous=NORMAL` (no `fdatasync`; not allowed: an
-acknowledged report must survive a power cut) gave 324–352/s against 303–326/s in
-interleaved runs: the fsync is ~7 %. A third web worker does not use the idle cores (275,
-291/s against 297, 329/s; idle 13 % against 11–12 %); one worker alone costs 4.4–4.7 ms
-per report at 199–212/s, so a second worker adds little CPU per report. The latencies
-follow from the rate: 50 clients that send again as soon as they are answered wait
-about 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s. The
-yardstick's own p99 on SQLite (up to ~2.7 s in some runs) is SQLite's busy handler: its
-one INSERT runs in autocommit, outside a transaction, so it does not queue on the file
-lock (decision 0015) but polls, and a few requests sleep up to 100 ms at a time while
-the others write.
+Where a report's request goes now (py-spy, in one process, SQLite, 3,000 reports, share
+of the view's time): planning the follow-ups 31 % (preparing their rows 14, the deadline
+engine's plan 8, the scores' plan 4, the rules' version query 4, the units 4); the
+INSERTs and the commit 35 % (the commit's `fdatasync` 13); validating the intake and
+building the incident 13 %; its own rows 10 %; the answer 8 %. Building each planned check
+task's `task_enqueued` signal (its task result) is 4 %, for a receiver that only logs at
+DEBUG.
 
-Not done (proposals), for a load longer than a burst: (1) while reports keep coming,
-let the worker take the waiting intakes in batches on a timer (about one a second)
-rather than a few per task, to keep the batched cost (1.5–2.0 ms); (2) on SQLite, the
-worker's INSERTs and commits still hold the write lock (22 % of the cores idle in
-step): fewer, larger commits would help, as would (3); (3) a cheaper request still — there is no single large part left — and for
-SQLite's lock several reports per commit (one writer process taking the prepared rows of
-several requests, which sync workers cannot hand over without a process of its own).
-Even with (1) and (2), request ~2.6 ms + worker ~1.5 ms (+ PostgreSQL's own ~1.3 ms)
-bound a load computed in step near 2000 / 4.1 ≈ 490 reports/s on SQLite and ~370/s on
-PostgreSQL at this machine's best speed: 500/s in step needs a report's whole cost
-roughly halved, or the follow-ups deferred for longer than the load (a policy: 0017
-chose 30 s because the same worker also runs the deadline checks and reminders). Tried
-and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1); psycopg
-server-side binding (124/s); five or three workers (above); no `fdatasync` (above); no
-automatic WAL checkpoints (the WAL file then grows and each commit's `fdatasync` also
-writes its size: commits 1.0–1.2 ms against 0.8–0.9 ms). Measured and not adopted:
-granian (a Rust HTTP server, WSGI, keep-alive) ran the same app at 5–10 % less CPU per
-report (469–497/s against 402–477/s for gunicorn, interleaved 10-s runs), but it has no
-request timeout that would replace a hung worker, which gunicorn's sync workers have
-(`--timeout 60`); gunicorn's gthread worker with keep-alive was no faster."""
+The write lock (decision 0015) is the second bound. Timed in the backend for a 10-s run
+of the earlier design on a slow afternoon (not kept in the code): each intake held it
+~1.9–2.1 ms under load — its six INSERTs ~1.0 ms and the commit ~0.8–1.0 ms — and waited
+for it ~0.4 ms; an intake now writes about eight rows more in it. `synchronous=NORMAL`
+(no `fdatasync`; not allowed: an acknowledged report must survive a power cut) gave ~7 %
+more. A third web worker does not use the idle cores. The yardstick's own p99 on SQLite
+(up to ~2.7 s in some runs) is SQLite's busy handler: its one INSERT runs in autocommit,
+outside a transaction, so it does not queue on the file lock (decision 0015) but polls.
+
+Not done (proposals): (1) the check tasks' `task_enqueued` signal sent with a result
+built only if a receiver reads it (~4 %); the two rule versions in one query (~2 %);
+(2) same-model rows in one multi-row INSERT (deadlines, entries, their history: ~3
+statements fewer of ~18); (3) for SQLite's lock, several reports per commit (one writer
+process taking the prepared rows of several requests); (4) the answer (8 %) smaller, if
+the API's clients agree. None of these alone closes the gap from ~2.15× the yardstick to
+2×. Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
+psycopg server-side binding (124/s); five or three workers; no `fdatasync`; no automatic
+WAL checkpoints (the WAL file then grows and each commit's `fdatasync` also writes its
+size). Measured and not adopted: granian (a Rust HTTP server) ran the same app at 5–10 %
+less CPU per report, but it has no request timeout that would replace a hung worker,
+which gunicorn's sync workers have (`--timeout 60`); gunicorn's gthread worker with
+keep-alive was no faster.
+"""
 LINE_KEYS = ("reports_per_s", "yardstick_per_s", "ratio", "p50_ms", "p99_ms", "lost", "duplicated")
 
 
