@@ -9,5 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from .history import cache_history_managers
+        from .task_backend import quiet_enqueue_log
 
         cache_history_managers()
+        quiet_enqueue_log()

@@ -13,6 +13,8 @@ under a frozen clock) is still seen here::
 
     RULES = Versioned("deadline_rules", (DeadlineRule, Region), read_rules)
     RULES.get()   # one query; the rules themselves only when a table changed
+    with versioned.batch():   # several values, one query
+        RULES.get(); CLAUSES.get()
 
 The value is shared by every thread of the process: treat it as read-only.
 """
@@ -26,6 +28,7 @@ from typing import Any, Generic, TypeVar
 from django.db import connections, models, router
 from django.db.models.signals import post_delete, post_save
 
+from .batch import BatchMemo
 from .rows import column
 
 V = TypeVar("V")
@@ -54,8 +57,25 @@ def version(tables: Sequence[type[models.Model]]) -> tuple[Any, ...]:
         return (alias, *cursor.fetchone())
 
 
+# Every table some Versioned value is read from: one query stamps them all, once per
+# batch (``batch()``) — an intake plans with two such values (deadline and scoring rules).
+_TABLES: list[type[models.Model]] = []
+_STAMP: BatchMemo[str, tuple[Any, ...]] = BatchMemo("versioned_stamp")
+
+
+def batch() -> Any:
+    """A context in which the tables' version is read once (the first ``get``)."""
+    return _STAMP.active()
+
+
+def _stamp() -> tuple[Any, ...]:
+    return _STAMP.get("all", lambda: version(_TABLES))
+
+
 class Versioned(Generic[V]):
-    """``load()``'s value, read again when the version of ``tables`` changed."""
+    """``load()``'s value, read again when the version of the tables changed: of
+    ``tables`` and of every other Versioned value's (one query for all; a change to any
+    of them reads each value again, which for rules edited a few times a year is nothing)."""
 
     def __init__(
         self, name: str, tables: Sequence[type[models.Model]], load: Callable[[], V]
@@ -64,6 +84,7 @@ class Versioned(Generic[V]):
         self.tables = tuple(tables)
         self.load = load
         self._kept: tuple[tuple[Any, ...], V] | None = None
+        _TABLES.extend(model for model in self.tables if model not in _TABLES)
         for model in self.tables:
             for signal in (post_save, post_delete):
                 signal.connect(self._changed, sender=model, weak=False, dispatch_uid=(name, model))
@@ -72,7 +93,7 @@ class Versioned(Generic[V]):
         self.forget()
 
     def get(self) -> V:
-        stamp = version(self.tables)  # before the read: a change in between reads again
+        stamp = _stamp()  # before the read: a change in between reads again
         kept = self._kept
         if kept is not None and kept[0] == stamp:
             return kept[1]

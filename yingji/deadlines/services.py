@@ -32,10 +32,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from yingji.accounts.choices import Role
 from yingji.accounts.models import Unit, User
+from yingji.core import versioned
 from yingji.core.batch import BatchMemo
 from yingji.core.inserts import Prepared, prepare
 from yingji.core.services import check_scope, save_with_history
@@ -215,7 +217,7 @@ _ALL_RULES: BatchMemo[str, list[DeadlineRule]] = BatchMemo("deadline_rules_all")
 
 @contextlib.contextmanager
 def rules_cached() -> Iterator[None]:
-    with _RULES.active(), _ALL_RULES.active():
+    with _RULES.active(), _ALL_RULES.active(), versioned.batch():
         yield
 
 
@@ -436,7 +438,18 @@ def _anchor_time(
 
 
 def _basis(rule: DeadlineRule) -> str:
-    return f"{rule.region.name}：{rule.name}（{limit_text(rule)}）"[:255]
+    """The rule as a deadline names it; kept per rule, version and language (the rules
+    live in the process, decision 0020, and every intake names two or three)."""
+    key = (rule.pk, rule.updated_at, rule.region.pk, rule.region.updated_at, get_language())
+    text = _BASES.get(key)
+    if text is None:
+        if len(_BASES) > 4096:
+            _BASES.clear()
+        text = _BASES[key] = f"{rule.region.name}：{rule.name}（{limit_text(rule)}）"[:255]
+    return text
+
+
+_BASES: dict[tuple[Any, ...], str] = {}
 
 
 def _late_minutes(at: dt.datetime, due: dt.datetime) -> int:

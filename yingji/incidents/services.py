@@ -673,11 +673,10 @@ def incident_report(
             # the worker's task instead (decision 0020).
             logger.exception("an intake's planned follow-ups failed to write; left to the worker")
             write_([*new_rows, *followups.task_rows(incident=incident, report=report, now=now)])
-    except IntegrityError as exc:
-        if not _key_taken(exc, key):
+    except IntegrityError:
+        existing = selectors.incident_by_key(key) if key is not None else None
+        if existing is None:
             raise
-        existing = selectors.incident_by_key(key)
-        assert existing is not None
         return _replay_incident(actor, existing), False
     return incident, True
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from yingji.core import versioned
 from yingji.core.batch import BatchMemo
 from yingji.core.inserts import Prepared, prepare_with_history
 from yingji.core.services import check_scope, save_with_history
@@ -84,7 +85,7 @@ _RULES: BatchMemo[tuple[str, str | None, Any], list[Any]] = BatchMemo("scoring_r
 
 @contextlib.contextmanager
 def rules_cached() -> Iterator[None]:
-    with _RULES.active(), _ALL_RULES.active():
+    with _RULES.active(), _ALL_RULES.active(), versioned.batch():
         yield
 
 

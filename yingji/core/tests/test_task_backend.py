@@ -85,3 +85,24 @@ def test_a_prepared_enqueue_writes_the_same_row_with_arguments_known_late() -> N
     mine = prepared.obj
     assert _row(mine.pk) == _row(reference.id)
     assert sent == [mine.task_result.id, reference.id]
+
+
+def test_the_enqueue_log_is_kept_and_the_result_built_only_for_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The library's DEBUG line still comes (same logger, same words); below DEBUG the
+    task result is never built (``announce`` sends it lazily, ``quiet_enqueue_log``)."""
+    from unittest import mock
+
+    built = mock.PropertyMock()  # counts the reads of a row's task result
+    prepared = prepare_enqueue(intake_followups, lambda: (1, 2, "2026-12-01T10:00:00+08:00"))
+    with (
+        mock.patch.object(DBTaskResult, "task_result", built),
+        caplog.at_level("INFO", "django_tasks"),
+    ):
+        write([prepared])
+    assert built.call_count == 0
+    again = prepare_enqueue(intake_followups, lambda: (3, 4, "2026-12-01T10:00:00+08:00"))
+    with caplog.at_level("DEBUG", "django_tasks"):
+        write([again])
+    assert f"Task id={again.obj.pk} path={intake_followups.module_path} enqueued" in caplog.text
