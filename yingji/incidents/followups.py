@@ -292,20 +292,27 @@ def _key_of(obj: Any) -> Callable[[], int]:
 
 
 def _load_units(incident: Incident, report: Report) -> None:
-    """The owner unit's and the 首报's unit with their regions (without outlines), in one
-    read: the engines compare their region paths (``from_responsible_side``), and a lazy
-    read of each would decode its region's outline."""
+    """The owner unit and the 首报's unit with their regions (without outlines): the
+    engines compare their region paths (``from_responsible_side``), and a lazy read would
+    decode the region's outline. The owner is the office validation read; the reporter's
+    unit is most often that same office, else read by key; their regions are the rows the
+    point index keeps (``located_region``: read once per index, as the incident's own)."""
     from yingji.accounts.models import Unit
     from yingji.core import rows
+    from yingji.geo.lookup import get_index
 
-    wanted = sorted({pk for pk in (incident.owner_unit_id, report.unit_id) if pk is not None})
-    if not wanted:
-        return
-    units = rows.with_related(Unit, "region", wanted, skip=("boundary",))
-    if incident.owner_unit_id in units:
-        incident.owner_unit = units[incident.owner_unit_id]
-    if report.unit_id in units:
-        report.unit = units[report.unit_id]
+    from . import selectors
+
+    owner = incident.owner_unit if incident.owner_unit_id is not None else None
+    if report.unit_id is not None and not Report.unit.is_cached(report):
+        same = owner is not None and owner.pk == report.unit_id
+        report.unit = owner if same else rows.first(Unit, {"pk": report.unit_id})
+    index = get_index()
+    for unit in (owner, report.unit if report.unit_id is not None else None):
+        if unit is not None and not Unit.region.is_cached(unit):
+            region = selectors.located_region(index, unit.region_id)
+            if region is not None:
+                unit.region = region
 
 
 def schedule(*, incident: Incident, report: Report, now: dt.datetime, defer: bool | None) -> None:

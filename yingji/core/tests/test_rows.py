@@ -60,21 +60,3 @@ def test_exists_answers_as_the_queryset() -> None:
 def test_columns_are_named_from_the_model() -> None:
     assert rows.column(Unit, "region", "default") == '"region_id"'
     assert rows.column(Unit, "pk", "default", "u") == '"u"."id"'
-
-
-def test_with_related_is_select_related_with_the_outline_deferred() -> None:
-    build_world()
-    units = list(Unit.objects.order_by("pk")[:3])
-    wanted = [u.pk for u in units] + [999_999]
-    found = rows.with_related(Unit, "region", wanted, skip=("boundary",))
-    assert set(found) == {u.pk for u in units}  # no row for a missing key
-    kept = [f.attname for f in Region._meta.concrete_fields if f.name != "boundary"]
-    expected = Unit.objects.filter(pk__in=wanted).select_related("region").defer("region__boundary")
-    for orm in expected:
-        read = found[orm.pk]
-        assert _values(read) == _values(orm)
-        region = Unit.region.field.get_cached_value(read)  # read with it, not lazily
-        assert region.get_deferred_fields() == {"boundary"}
-        assert [getattr(region, name) for name in kept] == [
-            getattr(orm.region, name) for name in kept
-        ]
