@@ -981,11 +981,11 @@ follow-ups planned from the objects in memory (decision 0020): the deadlines of 
 in force (首报 by phone fulfilled at once, the written 首报 due, 较大: scene liaison, 续报,
 日报), a check task for each pending one, the scores of the fulfilled deadline and of a
 complete 首报 with their history — the rules kept in the process while their tables are
-unchanged (one query tells), the two units read with their regions in one statement; then
+unchanged (one query tells), the units and their regions those validation read; then
 the incident, its 首报, their history rows, the timeline step and all of those in one
 transaction (one commit; on PostgreSQL one query of several statements after the keys are
 taken from their sequences); 较大: escalation notices to the duty room; the answer
-serialised from the object in memory. About 18 SQL statements on SQLite. What the planner
+serialised from the object in memory. About 16 SQL statements on SQLite. What the planner
 does not plan (a late 首报 and its 迟报 finding, an outside channel's 漏报 check) goes to
 `yingji worker` by a task queued in the same transaction (decision 0013), as does all of
 it if its rows fail to write. `yingji serve` starts one gunicorn worker per core here, the
@@ -1019,7 +1019,8 @@ What made it faster (CPU per report measured in one process with the test client
 | SQLite connections map the file for reading (`PRAGMA mmap_size`, 0015 amended): a worker whose page cache the other's commit emptied reads the pages back through the mapping; Django's related-field check before an INSERT asked by field name, not through a list of fields | `read()` calls per intake with another connection writing between requests 65–90 → 45–51; ~480 `Field.__eq__` calls fewer per intake; CPU per report within the noise; the board's query sets on a million incidents ~30 % faster (sum of p50s 162.6 → 106.2 / 119.8 ms) |
 | SQLite's write lock held for less Python: the rows' `after` hooks (history's `post_create_historical_record`, the task's `task_enqueued`, which builds the task's result) once the transaction has committed, one cursor for the six INSERTs, a late key sent as it is when it has the column's type (0016 amended) | in one process lock → commit 0.68–0.81 → 0.42–0.53 ms per intake (both versions at the same moment); under load within the noise (285, 285, 371 against 288, 301, 345/s; cores idle 10.8–11.2 against 11.0–11.6 %) |
 | on SQLite the worker plans each batch of follow-ups before its write transaction (its reads and the deadline engine's computation), then in it claims the tasks still waiting, writes the plans of incidents unchanged since (their newest history records, reports, deadlines and 首报 scores as when planned) and computes the others alone (0013 amended) | reports computed in step (interleaved 10/15-s runs): cores idle 33–35 → 21–23 %, 218–280 → 249–293 reports/s, p99 310–414 → 275–321 ms; in the full runs 178.5 → 265.1/s. The worker's own CPU per intake rose (in one process 1.22 → 1.66–2.02 ms: the change check, a commit per chunk); a 180-s load with the wait on: 295/s either way, p99 658 → 340 ms, 10,181 → 18,665 intakes waiting at its end |
-| a new incident's deadlines, check tasks and scores planned in its request from the objects in memory and written in its transaction, not left to the worker (decision 0020); the rules kept in the process while their tables' version is unchanged (one query per intake); the two units and their regions read by one statement written once | everything the issue counts is now done before the answer. In one process: request 10.4 → 15.6 ms, the worker's 8.2 ms per report gone. Under load on the slow machine of 2026-12-01 evening (Python's loop 1.0–1.6 s, 10-s runs minutes apart): in step SQLite 61 → 87/s (machine CPU per report 25.5 → 19.3 ms), PostgreSQL 60 → 75/s (31.7 → 24.1 ms); a burst on SQLite 139 → 87/s, since its follow-ups are no longer left for after it |
+| a new incident's deadlines, check tasks and scores planned in its request from the objects in memory and written in its transaction, not left to the worker (decision 0020); the rules kept in the process while their tables' version is unchanged (one query per intake) | everything the issue counts is now done before the answer. In one process: request 10.4 → 15.6 ms, the worker's 8.2 ms per report gone. Under load on the slow machine of 2026-12-01 evening (Python's loop 1.0–1.6 s, 10-s runs minutes apart): in step SQLite 61 → 87/s (machine CPU per report 25.5 → 19.3 ms), PostgreSQL 60 → 75/s (31.7 → 24.1 ms); a burst on SQLite 139 → 87/s, since its follow-ups are no longer left for after it |
+| the intake's CPU after that: each check task's `task_enqueued` result built only if a receiver reads it (the tasks library's own receiver replaced by one that reads it only when DEBUG logging is on); one version query for both rule sets; a rule's basis text kept per rule, version and language; the owner and reporter units and their regions taken from what validation read (the office, the point index's region rows), not read again | SQL per report 18.4 → 16.4; in one process CPU per report 15.7, 15.8 → 14.0, 15.2 ms and its ratio to the yardstick's 0.44, 0.43 → 0.47, 0.46 (interleaved with the commit before) |
 
 What limits it now. **Every report carries all of its work** (decision 0020): when its 201
 comes back its deadlines, their check tasks and its scores are committed with it, and
@@ -1027,9 +1028,11 @@ nothing waits for the worker — the strict reading of the target, which the ear
 met only for a burst shorter than the worker's 30-s wait (its follow-ups were computed
 after the load). So the rate is what a report's request costs: with a web worker per
 core at most 2000 / (CPU per report in ms), less the time the cores wait for SQLite's
-write lock and its holder's `fdatasync` (17 % idle in the run above). The request costs
-about 2.1–2.2 times the yardstick's (14.8 against 6.9 ms above), so the ratio stays near
-0.42–0.44 on both databases whatever the machine's speed; the target asks for ≤ 2 times.
+write lock and its holder's `fdatasync` (15 % idle in the run above). The request costs
+1.8–2.2 times the yardstick's in the full runs (the yardstick's own CPU varies most from
+run to run, 6.9–9.8 ms on this slow day), so the ratio lands either side of 0.5:
+0.44 and 0.535 on SQLite, 0.42 and 0.48 on PostgreSQL. The rate is far from 500/s
+because the machine ran at a third of its evening speed all session.
 
 The machine is shared, and with the code unchanged its speed moves by 2–3× within hours,
 so each run records Python's own speed beside its rates: the table's last row, the CPU
@@ -1044,7 +1047,9 @@ unless said; lost 0 and duplicated 0 in every run):
 | 19:30–19:40 | earlier, in step | 1.0–1.6 s | 61/s · 0.31 · 950 ms | 60/s · 0.42 · 955 ms |
 | 19:30–19:40 | earlier, a burst | 0.9–1.0 s | 139/s · 0.82 · 465 ms | — |
 | 19:25–19:45 | this one | 1.0–1.6 s | 87, 87/s · 0.44, 0.40 · 650, 809 ms | 74, 75/s · 0.44, 0.42 · 797, 905 ms |
-| 20:10, the full run above (20-s phases) | this one | 0.94–1.65 s | 105/s · 0.44 · 556 ms | 79/s · 0.42 · 769 ms |
+| 20:10, full run (20-s phases) | this one | 0.94–1.65 s | 105/s · 0.44 · 556 ms | 79/s · 0.42 · 769 ms |
+| 20:00–20:08, interleaved with the commit before the last row of the changes | this one, before / after that row | 1.0–1.75 s | 92.8, 94.5/s · 0.39, 0.51 → 99.3, 93.9/s · 0.41, 0.43 | — |
+| 20:20, the full run above (20-s phases), after the last row of the changes | this one | 1.32–1.73 s | 89.5/s · 0.535 · 661 ms | 68.5/s · 0.479 · 883 ms |
 
 At the evening's best speed (the loop in ~0.45 s, 2.5–3× faster than at 19:30) the same
 cost per report would give roughly 300–350 reports/s on SQLite: not 500. The latencies
@@ -1052,12 +1057,12 @@ follow from the rate: 50 clients that send again as soon as they are answered wa
 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
 Where a report's request goes now (py-spy, in one process, SQLite, 3,000 reports, share
-of the view's time): planning the follow-ups 31 % (preparing their rows 14, the deadline
-engine's plan 8, the scores' plan 4, the rules' version query 4, the units 4); the
-INSERTs and the commit 35 % (the commit's `fdatasync` 13); validating the intake and
-building the incident 13 %; its own rows 10 %; the answer 8 %. Building each planned check
-task's `task_enqueued` signal (its task result) is 4 %, for a receiver that only logs at
-DEBUG.
+of the view's time, before the units were taken from validation's reads, ~5 % then): planning
+the follow-ups 29 % (preparing their rows ~13, the deadline engine's plan 8, the scores'
+plan 3, the rules' version query 2); the INSERTs and the commit 32 % (the commit's
+`fdatasync` 12); validating the intake and building the incident 14 %; its own rows 11 %;
+the answer 9 %. No one part is large: the rest is Django's model machinery spread over
+~16 rows and statements.
 
 The write lock (decision 0015) is the second bound. Timed in the backend for a 10-s run
 of the earlier design on a slow afternoon (not kept in the code): each intake held it
@@ -1068,13 +1073,12 @@ more. A third web worker does not use the idle cores. The yardstick's own p99 on
 (up to ~2.7 s in some runs) is SQLite's busy handler: its one INSERT runs in autocommit,
 outside a transaction, so it does not queue on the file lock (decision 0015) but polls.
 
-Not done (proposals): (1) the check tasks' `task_enqueued` signal sent with a result
-built only if a receiver reads it (~4 %); the two rule versions in one query (~2 %);
-(2) same-model rows in one multi-row INSERT (deadlines, entries, their history: ~3
-statements fewer of ~18); (3) for SQLite's lock, several reports per commit (one writer
-process taking the prepared rows of several requests); (4) the answer (8 %) smaller, if
-the API's clients agree. None of these alone closes the gap from ~2.15× the yardstick to
-2×. Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
+Not done (proposals): (1) same-model rows in one multi-row INSERT (deadlines, entries,
+their history: ~3 statements fewer of ~16, and less time under SQLite's lock); (2) for
+SQLite's lock, several reports per commit (one writer process taking the prepared rows
+of several requests); (3) the answer (9 %) smaller, if the API's clients agree; (4) the
+score entries' history rows written by the database (a trigger) instead of prepared in
+Python. Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
 psycopg server-side binding (124/s); five or three workers; no `fdatasync`; no automatic
 WAL checkpoints (the WAL file then grows and each commit's `fdatasync` also writes its
 size). Measured and not adopted: granian (a Rust HTTP server) ran the same app at 5–10 %
