@@ -844,3 +844,27 @@ class PlannedInTheRequestTests(BatchWorld):
         self.assertFalse(created)
         self.assertEqual(again.pk, first.incident_id)
         self.assertEqual(Incident.objects.filter(idempotency_key="p-4").count(), 1)
+
+    def test_through_the_api_the_answer_comes_with_everything_written(self) -> None:
+        """A report through the HTTP API (auth, the request's history context): when the
+        201 comes back, its deadlines, their check tasks and its scores are committed; a
+        replay of the key writes nothing more."""
+        client = APIClient()
+        client.force_login(self.officer_a)
+        body = payload(**COMPLETE, severity=3)
+        body["occurred_at"] = (self.now - timedelta(minutes=20)).isoformat()
+        headers = {"HTTP_IDEMPOTENCY_KEY": "p-api-1"}
+        response = client.post(reverse("api:incident-list"), body, format="json", **headers)
+        self.assertEqual(response.status_code, 201, response.content[:300])
+        incident_id = response.json()["id"]
+        deadlines = Deadline.objects.filter(incident_id=incident_id)
+        self.assertIn("scene_liaison", set(deadlines.values_list("kind", flat=True)))  # 较大
+        pending = set(deadlines.filter(status="pending").values_list("pk", flat=True))
+        checks = DBTaskResult.objects.filter(task_path__endswith="deadline_check")
+        self.assertEqual({row.args_kwargs["args"][0] for row in checks}, pending)
+        self.assertTrue(ScoreEntry.objects.filter(incident_id=incident_id).exists())
+        self.assertFalse(DBTaskResult.objects.filter(task_path=TASK).exists())
+        written = state()
+        again = client.post(reverse("api:incident-list"), body, format="json", **headers)
+        self.assertEqual((again.status_code, again.json()["id"]), (200, incident_id))
+        self.assertEqual(state(), written)
