@@ -177,15 +177,14 @@ def plan_intake(*, incident: Incident, reports: list[Report], now: dt.datetime) 
     return plan
 
 
-def plans_write(plans: list[IntakePlan]) -> list[Deadline]:
-    """Insert the planned deadlines in one statement and queue their checks; return the
-    deadlines to score (``scoring.services.deadline_outcomes``)."""
+def plans_write(plans: list[IntakePlan]) -> None:
+    """Insert the planned deadlines in one statement and queue their checks; the caller
+    then scores each plan's ``scored`` deadlines (``scoring.services.deadline_outcomes``)."""
     deadlines = [d for plan in plans for d in plan.inserts]
     Deadline.objects.bulk_create(deadlines)
     if any(d.pk is None for d in deadlines):  # a database that returns no ids
         raise NotBatchable("inserted deadlines came back without ids")
     _enqueue_checks([(d.pk, when) for plan in plans for d, when in plan.checks])
-    return [d for plan in plans for d in plan.scored]
 
 
 def plan_prepared(plan: IntakePlan) -> list[Prepared]:

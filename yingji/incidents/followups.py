@@ -50,12 +50,6 @@ def _mode(defer: bool | None = None) -> str:
     return str(getattr(settings, "YINGJI_INTAKE_FOLLOWUPS", PLANNED))
 
 
-def deferred() -> bool:
-    """Whether the intake's follow-ups are left out of its transaction's engines: planned
-    before it (the default) or run by the worker; else inline."""
-    return _mode() != INLINE
-
-
 # How many waiting intakes one follow-up task also takes on, and for how long at most
 # (see ``run_waiting``): on SQLite its transaction holds the one write lock, and every
 # intake waits for it — keep that short (0.1 s and chunks of 25: intake p99 ~0.75 s under
@@ -261,24 +255,16 @@ def _planned_rows(*, incident: Incident, report: Report, now: dt.datetime) -> li
     worker."""
     from yingji.deadlines import services as deadline_services
     from yingji.scoring import services as scoring_services
-    from yingji.scoring.choices import SourceKind
 
     try:
         with rules_cached():
             _load_units(incident, report)
             plan = deadline_services.plan_intake(incident=incident, reports=[report], now=now)
             rows = deadline_services.plan_prepared(plan)
-            for deadline in plan.scored:
+            for source_kind, source, outcomes in _scored(incident, plan, now):
                 rows += scoring_services.entries_prepared(
-                    source_kind=SourceKind.DEADLINE,
-                    source=_key_of(deadline),
-                    outcomes=scoring_services.deadline_outcomes(deadline=deadline, now=now),
+                    source_kind=source_kind, source=_key_of(source), outcomes=outcomes
                 )
-            rows += scoring_services.entries_prepared(
-                source_kind=SourceKind.INITIAL,
-                source=_key_of(incident),
-                outcomes=scoring_services.initial_outcomes(incident=incident, initials=[report]),
-            )
     except deadline_services.NotBatchable:
         return None
     except Exception:
@@ -504,33 +490,45 @@ def _unchanged(batch: Batch) -> Batch:
     return Batch(outcomes=outcomes, alone=alone, planned=planned, seen=now)
 
 
+def _scored(incident: Incident, plan: Any, now: dt.datetime) -> list[tuple[str, Any, Any]]:
+    """What a planned intake scores — each fulfilled deadline, and the incident for a
+    complete 首报 — as (source kind, source, outcomes); the source's key may not be known
+    yet (the request writes it in the same transaction, decision 0020)."""
+    from yingji.scoring import services as scoring_services
+    from yingji.scoring.choices import SourceKind
+
+    initials = [r for r in plan.reports if r.kind == ReportKind.INITIAL]
+    return [
+        *(
+            (SourceKind.DEADLINE, d, scoring_services.deadline_outcomes(deadline=d, now=now))
+            for d in plan.scored
+        ),
+        (
+            SourceKind.INITIAL,
+            incident,
+            scoring_services.initial_outcomes(incident=incident, initials=initials),
+        ),
+    ]
+
+
 def _write_batch(batch: Batch) -> tuple[dict[int, str], list[int]]:
     """Write every plan of ``batch`` at once: the deadlines (one INSERT), their check
     tasks, and the scores of the fulfilled deadlines and of each complete 首报; the
     outcomes, and the intakes left for ``run_by_id``."""
     from yingji.deadlines import services as deadline_services
     from yingji.scoring import services as scoring_services
-    from yingji.scoring.choices import SourceKind
 
     with deadline_services.in_caller_transaction():
-        scored = deadline_services.plans_write([plan for _, _, plan in batch.planned])
+        deadline_services.plans_write([plan for _, _, plan in batch.planned])
     now = timezone.now()
     entries = [
         entry
-        for deadline in scored
+        for _, incident, plan in batch.planned
+        for source_kind, source, outcomes in _scored(incident, plan, now)
         for entry in scoring_services.entries_planned(
-            source_kind=SourceKind.DEADLINE,
-            source_id=deadline.pk,
-            outcomes=scoring_services.deadline_outcomes(deadline=deadline, now=now),
+            source_kind=source_kind, source_id=source.pk, outcomes=outcomes
         )
     ]
-    for _, incident, plan in batch.planned:
-        initials = [r for r in plan.reports if r.kind == ReportKind.INITIAL]
-        entries += scoring_services.entries_planned(
-            source_kind=SourceKind.INITIAL,
-            source_id=incident.pk,
-            outcomes=scoring_services.initial_outcomes(incident=incident, initials=initials),
-        )
     scoring_services.entries_create(entries)
     return batch.outcomes, batch.alone
 
