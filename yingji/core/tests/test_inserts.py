@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from yingji.accounts.choices import Role
 from yingji.core.inserts import (
+    _naive_datetime,
     insert,
     insert_with_history,
     prepare,
@@ -120,6 +121,30 @@ def test_an_incident_and_its_history_are_the_rows_save_writes() -> None:
     assert ours == theirs
     assert ours["history_type"] == "+" and ours["history_change_reason"] == "接报"
     assert ours["history_user_id"] == officer.pk
+
+
+def test_times_are_converted_as_djangos_own_field_converts_them() -> None:
+    """``prepare`` converts an aware datetime itself (SQLite: naive text in the
+    connection's zone; PostgreSQL: the datetime): the same value Django would send."""
+    field = Incident._meta.get_field("occurred_at")
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    convert = _naive_datetime(connection)
+    assert convert is not None
+    for value in (
+        dt.datetime(2026, 7, 1, 23, 59, 59, 999999, tzinfo=shanghai),
+        dt.datetime(2026, 12, 31, 16, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        timezone.now(),
+    ):
+        assert convert(value) == field.get_db_prep_save(value, connection=connection)
+
+
+def test_the_time_of_a_new_row_is_set_on_it_as_stored() -> None:
+    world = build_world()
+    officer = world.user(Role.COUNTY_OFFICER, "a")
+    incident = insert_with_history(_incident(world), actor=officer, reason="接报")
+    fresh = Incident.objects.get(pk=incident.pk)
+    assert incident.created_at == fresh.created_at == incident.updated_at == fresh.updated_at
 
 
 def test_a_report_and_its_history_match_too_and_the_point_cell_is_derived() -> None:
