@@ -798,6 +798,27 @@ class PlannedInTheRequestTests(BatchWorld):
             deadline = Deadline.objects.get(pk=row.args_kwargs["args"][0])
             self.assertEqual(row.run_after, deadline.next_check_at)
 
+    def test_a_rule_added_between_two_intakes_applies_to_the_second(self) -> None:
+        """The rules chosen per region and level are kept in the process only while the
+        rules read are the current ones."""
+        first = self.report("p-r1")
+        written = {"incident_id": first.incident_id, "kind": "initial_written"}
+        self.assertNotEqual(Deadline.objects.get(**written).rule.key, "a-written-s4")
+        DeadlineRule.objects.create(
+            region=self.world.county_a,
+            key="a-written-s4",
+            name="县区书面首报（更严）",
+            requirement="initial_written",
+            minutes=15,
+            source="测试",
+            confidence="high",
+            anchor="occurred_at",
+            severity=4,
+        )
+        second = self.report("p-r2")
+        deadline = Deadline.objects.get(incident_id=second.incident_id, kind="initial_written")
+        self.assertEqual(deadline.rule.key, "a-written-s4")
+
     def test_a_planning_failure_leaves_the_intake_to_the_worker(self) -> None:
         from yingji.deadlines import services as deadline_services
 
