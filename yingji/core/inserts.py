@@ -149,27 +149,59 @@ class Prepared:
     after: Callable[[], None] | None = None
 
 
+@functools.cache
+def _relations(model: type[models.Model]) -> tuple[tuple[Any, ...], bool]:
+    """The model's concrete relation fields, and whether it has private ones (a generic
+    foreign key)."""
+    opts = model._meta
+    concrete = tuple(f for f in opts.concrete_fields if f.is_relation)
+    return concrete, any(f.is_relation for f in opts.private_fields)
+
+
 def _unsaved_related(obj: models.Model) -> dict[str, models.Model]:
     """Related objects not written yet (by field name), to be filled in when they are;
-    the others checked and taken as ``save()`` does."""
-    opts = obj._meta
+    the others checked and taken as ``save()`` does (``_prepare_related_fields_for_save``,
+    here for the relation fields only: Django's asks every field of the row whether it is
+    one to check, ~200 calls per intake)."""
+    relations, private = _relations(type(obj))
     unsaved: dict[str, models.Model] = {}
-    f: Any
-    for f in opts.concrete_fields:
-        if f.is_relation and f.is_cached(obj):
+    checked: list[Any] = []
+    for f in relations:
+        if f.is_cached(obj):
             related = f.get_cached_value(obj)
             if related is not None and related.pk is None:
                 unsaved[f.name] = related
-    checked = _FieldsExcept(unsaved) if unsaved else None
-    obj._prepare_related_fields_for_save(operation_name="insert", fields=checked)  # type: ignore[attr-defined]
+            else:
+                checked.append(f)
+    if private:  # a generic relation: Django's own check of the whole row
+        fields = _FieldsExcept(unsaved) if unsaved else None
+        obj._prepare_related_fields_for_save(operation_name="insert", fields=fields)  # type: ignore[attr-defined]
+    for f in checked:
+        _check_related(obj, f)
     return unsaved
+
+
+def _check_related(obj: models.Model, f: Any) -> None:
+    """Django 5.2's ``Model._prepare_related_fields_for_save`` for one cached relation."""
+    related = getattr(obj, f.name, None)
+    if not related:
+        return
+    if not related._is_pk_set():
+        if not f.remote_field.multiple:
+            f.remote_field.delete_cached_value(related)
+        raise ValueError(
+            f"insert() prohibited to prevent data loss due to unsaved related object '{f.name}'."
+        )
+    if getattr(obj, f.attname) in f.empty_values:
+        setattr(obj, f.name, related)  # saved after it was assigned
+    if getattr(related, f.target_field.attname) != getattr(obj, f.attname):
+        f.delete_cached_value(obj)  # its key was changed since
 
 
 class _FieldsExcept:
     """The fields not named in ``names``, for ``fields=`` of Django's
     ``_prepare_related_fields_for_save``, which only asks ``field in fields``: a lookup by
-    name, where a list of the fields made it compare each field with every other (~480
-    ``Field.__eq__`` calls per intake)."""
+    name, where a list of the fields made it compare each field with every other."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = frozenset(names)
@@ -480,8 +512,21 @@ def insert(obj: M, *, using: str | None = None) -> M:
     return obj
 
 
+@dataclass(frozen=True)
+class _History:
+    model: type[models.Model]
+    copied: tuple[str, ...]  # the attributes copied from the tracked row
+    # per concrete field of the history model, in order: the attribute copied from the
+    # tracked row, or one of the record's own (``history_*``), or None: its default
+    layout: tuple[tuple[str | None, Any], ...]
+    user_field: Any  # history_user
+
+
+_OWN = ("history_date", "history_type", "history_user_id", "history_change_reason")
+
+
 @functools.cache
-def _history_model(model: type[models.Model]) -> tuple[type[models.Model], tuple[str, ...]]:
+def _history_model(model: type[models.Model]) -> _History:
     manager_name = model._meta.simple_history_manager_attribute  # type: ignore[attr-defined]
     history_model: type[models.Model] = getattr(model, manager_name).model
     if getattr(history_model, "_history_m2m_fields", None):  # pragma: no cover
@@ -492,7 +537,38 @@ def _history_model(model: type[models.Model]) -> tuple[type[models.Model], tuple
         for f in history_model._meta.concrete_fields
         if not f.name.startswith("history_") and f.attname in instance_attnames
     )
-    return history_model, copied
+    layout: list[tuple[str | None, Any]] = []
+    for f in history_model._meta.concrete_fields:
+        if f.attname in copied or f.attname in _OWN:
+            layout.append((f.attname, None))
+        else:
+            layout.append((None, f))
+    return _History(
+        model=history_model,
+        copied=copied,
+        layout=tuple(layout),
+        user_field=history_model._meta.get_field("history_user"),
+    )
+
+
+def _history_record(history: _History, obj: models.Model, own: dict[str, Any]) -> Any:
+    """``history.model(**own, **copied from obj)``, built from its values in field order
+    (Django's quick way: no keyword per field, no descriptor per relation), the user
+    cached on it as the keyword would have."""
+    values = obj.__dict__
+    args = []
+    for attname, f in history.layout:
+        if attname is None:
+            args.append(f.get_default())
+        elif attname in own:
+            args.append(own[attname])
+        else:
+            args.append(values[attname] if attname in values else getattr(obj, attname))
+    record = history.model(*args)
+    user = own["history_user"]
+    if user is not None:
+        history.user_field.set_cached_value(record, user)
+    return record
 
 
 def _history_user(actor: Any) -> Any:
@@ -517,15 +593,18 @@ def prepare_with_history(
     when it is written, the values it copies from ``obj``'s, prepared once
     (:func:`_prepare_history`)."""
     row = prepare(obj, using=using, late=late)
-    history_model, copied = _history_model(type(obj))
+    tracked = _history_model(type(obj))
+    history_model, copied = tracked.model, tracked.copied
     history_date = getattr(obj, "_history_date", None) or timezone.now()
-    record = history_model(
-        history_date=history_date,
-        history_type="+",
-        history_user=_history_user(actor),
-        history_change_reason=reason or None,
-        **{name: getattr(obj, name) for name in copied},
-    )
+    user = _history_user(actor)
+    own = {
+        "history_date": history_date,
+        "history_type": "+",
+        "history_user": user,
+        "history_user_id": None if user is None else user.pk,
+        "history_change_reason": reason or None,
+    }
+    record = _history_record(tracked, obj, own)
     pk: Any = obj._meta.pk
     unknown = {pk.attname} | {f.attname for _, f, _ in row.late}
     late = {name: _attribute_of(obj, name) for name in copied if name in unknown}
@@ -533,8 +612,8 @@ def prepare_with_history(
         "sender": history_model,
         "instance": obj,
         "history_date": history_date,
-        "history_user": record.history_user,  # type: ignore[attr-defined]
-        "history_change_reason": record.history_change_reason,  # type: ignore[attr-defined]
+        "history_user": user,
+        "history_change_reason": own["history_change_reason"],
         "using": using,
     }
     history = _prepare_history(record, row, late)
