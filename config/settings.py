@@ -127,6 +127,10 @@ SQLITE_INIT_COMMAND = (
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
     f"PRAGMA mmap_size={SQLITE_MMAP_SIZE};"
 )
+# PostgreSQL: the few statements every request runs (the token, the rules' version, the
+# intake's lookups) prepared on the server once per connection (decision 0021). Off for
+# a pooler in transaction mode that does not keep prepared statements.
+YINGJI_PG_PREPARED_READS = env_bool("YINGJI_PG_PREPARED_READS", True)
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(

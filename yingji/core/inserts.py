@@ -37,6 +37,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
+from .rows import prepared_cursor
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -407,15 +409,29 @@ def _allocate_keys(connection: Any, rows: list[Prepared]) -> None:
     keyed = [row for row in rows if row.plan.pk is not None and row.obj.pk is None]
     if not keyed:
         return
-    params: list[Any] = []
-    for row in keyed:
-        params += [connection.ops.quote_name(row.obj._meta.db_table), row.plan.pk.column]  # type: ignore[union-attr]
-    statement = "SELECT " + ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(keyed))
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+    tables = tuple((row.obj._meta.db_table, row.plan.pk.column) for row in keyed)  # type: ignore[union-attr]
+    with prepared_cursor(connection.alias) as cursor:
+        cursor.execute(_nextval_sql(connection.alias, tables))
         keys = cursor.fetchone()
     for row, key in zip(keyed, keys, strict=True):
         setattr(row.obj, row.plan.pk.attname, key)  # type: ignore[union-attr]
+
+
+@functools.cache
+def _nextval_sql(alias: str, tables: tuple[tuple[str, str], ...]) -> str:
+    """``SELECT nextval(…), …`` of the sequences behind these (table, key column) pairs,
+    named once per process (``pg_get_serial_sequence`` per key, per intake, was half of
+    the statement's time). A sequence renamed by a migration is named again when the
+    processes restart, as after every deployment."""
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    names: list[str] = []
+    with connection.cursor() as cursor:
+        for table, column in tables:
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), column])
+            name = cursor.fetchone()[0]
+            names.append("'" + name.replace("'", "''") + "'::regclass")
+    return "SELECT " + ", ".join(f"nextval({name})" for name in names)
 
 
 @functools.cache

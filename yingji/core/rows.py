@@ -75,6 +75,15 @@ def _where_sql(
     return f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {where}{tail}"
 
 
+def prepared_cursor(alias: str) -> Any:
+    """A cursor for a statement written once and run by every request: on PostgreSQL it
+    is prepared on the server once per connection (decision 0021), elsewhere a plain
+    cursor."""
+    connection: Any = connections[alias]
+    prepared = getattr(connection, "prepared_cursor", None)
+    return connection.cursor() if prepared is None else prepared()
+
+
 def _params(model: type[models.Model], alias: str, where: dict[str, Any]) -> list[Any]:
     connection = connections[alias]
     return [
@@ -90,7 +99,7 @@ def _fetch_one(
     alias = router.db_for_read(model)
     tail = f" ORDER BY {column(model, 'pk', alias)} LIMIT 1" if lowest_pk else " LIMIT 1"
     sql = _where_sql(model, alias, tuple(where), select or columns(model, alias), tail)
-    with connections[alias].cursor() as cursor:
+    with prepared_cursor(alias) as cursor:
         cursor.execute(sql, _params(model, alias, where))
         return alias, cursor.fetchone()
 

@@ -30,7 +30,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if model is not Token:  # pragma: no cover - a project's own token model
             return self._by_queryset(model, key)
         alias = router.db_for_read(Token)
-        with connections[alias].cursor() as cursor:
+        with rows.prepared_cursor(alias) as cursor:
             cursor.execute(_token_sql(alias), [key])
             row = cursor.fetchone()
         if row is None:

@@ -109,3 +109,59 @@ def test_a_connection_known_broken_is_checked_even_when_fresh(
     wrapper.connection.close()  # psycopg knows it: closed
     assert backend_pid(wrapper) != pid
     assert checks == [False]
+
+
+# --- statements prepared on the server (decision 0021) ---------------------------------------
+
+PREPARED = "SELECT statement FROM pg_prepared_statements"
+
+
+def prepared_statements(connection: DatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(PREPARED)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_prepared_cursor_prepares_its_statement_once_and_answers_the_same(
+    wrapper: DatabaseWrapper,
+) -> None:
+    statement = "SELECT %s::int + 1, now() - now(), %s::text"
+    with wrapper.cursor() as cursor:
+        cursor.execute(statement, [41, "济南"])
+        plain = cursor.fetchone()
+    assert not [s for s in prepared_statements(wrapper) if "+ 1" in s]
+    answers = []
+    for _ in range(3):
+        with wrapper.prepared_cursor() as cursor:
+            cursor.execute(statement, [41, "济南"])
+            answers.append(cursor.fetchone())
+    assert answers == [plain] * 3
+    assert len([s for s in prepared_statements(wrapper) if "+ 1" in s]) == 1
+
+
+def test_prepared_reads_can_be_turned_off_for_a_pooler(
+    wrapper: DatabaseWrapper, settings: Any
+) -> None:
+    settings.YINGJI_PG_PREPARED_READS = False
+    with wrapper.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int * 7", [6])
+        assert cursor.fetchone() == (42,)
+    assert not [s for s in prepared_statements(wrapper) if "* 7" in s]
+
+
+def test_an_error_in_a_prepared_statement_is_djangos_error(wrapper: DatabaseWrapper) -> None:
+    from django.db import ProgrammingError
+
+    with pytest.raises(ProgrammingError), wrapper.prepared_cursor() as cursor:
+        cursor.execute("SELECT no_such_column FROM pg_class WHERE oid = %s", [1])
+
+
+def test_the_query_log_shows_a_prepared_statement_with_its_values(
+    wrapper: DatabaseWrapper,
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(wrapper) as captured, wrapper.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int - 1, %s::text", [43, "历下"])
+        assert cursor.fetchone() == (42, "历下")
+    assert [q["sql"] for q in captured.captured_queries] == ["SELECT 43::int - 1, '历下'::text"]
