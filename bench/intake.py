@@ -1021,6 +1021,8 @@ What made it faster (CPU per report measured in one process with the test client
 | on SQLite the worker plans each batch of follow-ups before its write transaction (its reads and the deadline engine's computation), then in it claims the tasks still waiting, writes the plans of incidents unchanged since (their newest history records, reports, deadlines and 首报 scores as when planned) and computes the others alone (0013 amended) | reports computed in step (interleaved 10/15-s runs): cores idle 33–35 → 21–23 %, 218–280 → 249–293 reports/s, p99 310–414 → 275–321 ms; in the full runs 178.5 → 265.1/s. The worker's own CPU per intake rose (in one process 1.22 → 1.66–2.02 ms: the change check, a commit per chunk); a 180-s load with the wait on: 295/s either way, p99 658 → 340 ms, 10,181 → 18,665 intakes waiting at its end |
 | a new incident's deadlines, check tasks and scores planned in its request from the objects in memory and written in its transaction, not left to the worker (decision 0020); the rules kept in the process while their tables' version is unchanged (one query per intake) | everything the issue counts is now done before the answer. In one process: request 10.4 → 15.6 ms, the worker's 8.2 ms per report gone. Under load on the slow machine of 2026-12-01 evening (Python's loop 1.0–1.6 s, 10-s runs minutes apart): in step SQLite 61 → 87/s (machine CPU per report 25.5 → 19.3 ms), PostgreSQL 60 → 75/s (31.7 → 24.1 ms); a burst on SQLite 139 → 87/s, since its follow-ups are no longer left for after it |
 | the intake's CPU after that: each check task's `task_enqueued` result built only if a receiver reads it (the tasks library's own receiver replaced by one that reads it only when DEBUG logging is on); one version query for both rule sets; a rule's basis text kept per rule, version and language; the owner and reporter units and their regions taken from what validation read (the office, the point index's region rows), not read again | SQL per report 18.4 → 16.4; in one process CPU per report 15.7, 15.8 → 14.0, 15.2 ms and its ratio to the yardstick's 0.44, 0.43 → 0.47, 0.46 (interleaved with the commit before) |
+| the intake's Python (night of 2026-12-01): each field's value read as its class's `pre_save` reads it, without the call, aware datetimes converted directly, the relation check over the relation fields only, history records built from their values in field order (0016 amended); the deadline rules that apply per region, level and day kept while the rules read are the current ones; the answer's fields read directly where DRF's reading ends at a plain attribute (`core.api.representation`, always DRF's result) | Python calls per intake 10,691 → 8,233 (−23 %). Under load, 10-s SQLite runs interleaved with the commit before (23:00–23:05, Python's loop 0.6–1.0 s): CPU per report 9.7, 13.0, 10.9 → 9.5, 10.6, 9.3 ms against the yardstick's 4.6, 5.8, 6.4 → 4.6, 6.0, 5.0 ms |
+| PostgreSQL: the statements every request runs (the token, the rules' version, the replay check, the office, the incident type, the keys) prepared on the server once per connection (decision 0021); the version stamp reads each table once (both databases); the keys' sequences named once per process | the server's CPU per intake in one process 4.88, 5.56 → 3.47, 3.49 ms. Under load, 10-s runs interleaved with the version of 2bd1027 (23:29–23:33): database server and kernel per report 4.89, 4.79 → 3.11, 3.37 ms; machine CPU per report 17.1, 15.4 → 12.1, 13.3 ms; ratio 0.62, 0.47 → 0.53, 0.52 (the first old run's yardstick was slow: 135/s) |
 
 What limits it now. **Every report carries all of its work** (decision 0020): when its 201
 comes back its deadlines, their check tasks and its scores are committed with it, and
@@ -1028,11 +1030,18 @@ nothing waits for the worker — the strict reading of the target, which the ear
 met only for a burst shorter than the worker's 30-s wait (its follow-ups were computed
 after the load). So the rate is what a report's request costs: with a web worker per
 core at most 2000 / (CPU per report in ms), less the time the cores wait for SQLite's
-write lock and its holder's `fdatasync` (15 % idle in the run above). The request costs
-1.8–2.2 times the yardstick's in the full runs (the yardstick's own CPU varies most from
-run to run, 6.9–9.8 ms on this slow day), so the ratio lands either side of 0.5:
-0.44 and 0.535 on SQLite, 0.42 and 0.48 on PostgreSQL. The rate is far from 500/s
-because the machine ran at a third of its evening speed all session.
+write lock and its holder's `fdatasync` (11–13 % idle on SQLite). After the night's two
+rows of changes the request costs about twice the yardstick's on SQLite (8.2 against 4.0,
+9.6 against 3.8, 9.7 against 4.8 ms in the three full runs) and its ratio lands either side
+of 0.5 (0.38–0.50), with the yardstick's own rate moving most (329–425/s). On PostgreSQL
+the ratio is now above 0.5 in every run (0.52–0.56 in four): the database server's share
+fell by a third (decision 0021).
+**The yardstick itself stays below the absolute targets on this machine**: 171–425/s on
+SQLite in tonight's runs, never 500, with a p99 of 227 ms at best and 262–312 ms in most. A report that costs twice a one-row
+insert therefore cannot reach 500/s here, nor a p99 under 250 ms with 50 clients (see
+below), whatever else the intake does. The first needs a faster machine or a report
+cheaper than a one-row insert; the second a rate above ~250/s, about two thirds of the
+yardstick's.
 
 The machine is shared, and with the code unchanged its speed moves by 2–3× within hours,
 so each run records Python's own speed beside its rates: the table's last row, the CPU
@@ -1050,19 +1059,26 @@ unless said; lost 0 and duplicated 0 in every run):
 | 20:10, full run (20-s phases) | this one | 0.94–1.65 s | 105/s · 0.44 · 556 ms | 79/s · 0.42 · 769 ms |
 | 20:00–20:08, interleaved with the commit before the last row of the changes | this one, before / after that row | 1.0–1.75 s | 92.8, 94.5/s · 0.39, 0.51 → 99.3, 93.9/s · 0.41, 0.43 | — |
 | 20:20, the full run above (20-s phases), after the last row of the changes | this one | 1.32–1.73 s | 89.5/s · 0.535 · 661 ms | 68.5/s · 0.479 · 883 ms |
+| 22:25, before the night's changes | this one | 0.71–0.93 s | 157/s · 0.42 · 449 ms | — |
+| 23:00–23:05, interleaved: the night's Python changes against 2bd1027 | this one, before → after | 0.6–1.0 s | 168, 78, 134/s · 0.49, 0.37, 0.78 → 160, 126, 172/s · 0.47, 0.64, 0.56 | — |
+| 23:09, full run (20-s phases), the Python changes | this one | 0.64–0.84 s | 199.4/s · 0.491 · 319 ms | 124.6/s · 0.367 · 501 ms |
+| 23:29–23:33, interleaved: all of the night's changes against 2bd1027 | this one, before → after | 0.67–0.94 s | — | 83, 116/s · 0.62, 0.47 → 146, 129/s · 0.53, 0.52 |
+| 23:36 and 23:39, full runs (20-s phases), all of the night's changes; the second wrote the table above | this one | 0.71–0.92 s | 162.5, 163.4/s · 0.383, 0.496 · 416, 404 ms | 156.4, 134.2/s · 0.548, 0.561 · 419, 473 ms |
 
-At the evening's best speed (the loop in ~0.45 s, 2.5–3× faster than at 19:30) the same
-cost per report would give roughly 300–350 reports/s on SQLite: not 500. The latencies
+At the evening's best speed (the loop in ~0.45 s, 2.5–3× faster than at 19:30) the cost
+per report of 20:20 would have given roughly 300–350 reports/s on SQLite, and that of the
+night's changes perhaps a fifth more: not 500. The latencies
 follow from the rate: 50 clients that send again as soon as they are answered wait about
 50 / rate seconds (Little's law), so the p99 target needs ≥ ~250 reports/s.
 
-Where a report's request goes now (py-spy, in one process, SQLite, 3,000 reports, share
-of the view's time, before the units were taken from validation's reads, ~5 % then): planning
-the follow-ups 29 % (preparing their rows ~13, the deadline engine's plan 8, the scores'
-plan 3, the rules' version query 2); the INSERTs and the commit 32 % (the commit's
-`fdatasync` 12); validating the intake and building the incident 14 %; its own rows 11 %;
-the answer 9 %. No one part is large: the rest is Django's model machinery spread over
-~16 rows and statements.
+Where a report's request goes (py-spy, in one process, SQLite, 3,000 reports, share of
+the view's time, after the first of the night's changes): planning the follow-ups 26 %
+(the deadline engine's plan 9, preparing deadlines and check tasks 6, the scores' plan and
+rows 6); the INSERTs and the commit 30 % (the commit's `fdatasync` counts here, though it
+is ~0.2 ms of CPU); validating the intake and building the incident 13 %; its own rows
+9 %; the answer 8 % (then made cheaper); authentication 5 %. No one part is large: the
+rest is Django's model machinery spread over ~10 new rows (16 statements), ~8,200 Python
+calls per report.
 
 The write lock (decision 0015) is the second bound. Timed in the backend for a 10-s run
 of the earlier design on a slow afternoon (not kept in the code): each intake held it
@@ -1076,9 +1092,10 @@ outside a transaction, so it does not queue on the file lock (decision 0015) but
 Not done (proposals): (1) same-model rows in one multi-row INSERT (deadlines, entries,
 their history: ~3 statements fewer of ~16, and less time under SQLite's lock); (2) for
 SQLite's lock, several reports per commit (one writer process taking the prepared rows
-of several requests); (3) the answer (9 %) smaller, if the API's clients agree; (4) the
+of several requests); (3) the answer smaller, if the API's clients agree; (4) the
 score entries' history rows written by the database (a trigger) instead of prepared in
-Python. Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
+Python; (5) the new rows built without Django's model constructor (`Model.__init__` with
+keywords is ~5 % of a report). Tried and not the lever: threaded workers (2 × 2: 275/s against 338/s for 2 × 1);
 psycopg server-side binding (124/s); five or three workers; no `fdatasync`; no automatic
 WAL checkpoints (the WAL file then grows and each commit's `fdatasync` also writes its
 size). Measured and not adopted: granian (a Rust HTTP server) ran the same app at 5–10 %
