@@ -452,6 +452,22 @@ class YieldToBurstTests(TestCase):
             self.assertTrue(deadlines_of(incident), incident)
 
 
+def written_rule(region: Any, key: str, name: str, *, minutes: int) -> DeadlineRule:
+    """A county's own rule for the written 首报 of 一般 (level 4) incidents."""
+    rule: DeadlineRule = DeadlineRule.objects.create(
+        region=region,
+        key=key,
+        name=name,
+        requirement="initial_written",
+        minutes=minutes,
+        source="测试",
+        confidence="high",
+        anchor="occurred_at",
+        severity=4,
+    )
+    return rule
+
+
 @override_settings(YINGJI_INTAKE_FOLLOWUPS="worker")
 class BatchWorld(TestCase):
     """Rules and reporters in two counties for batches of intakes, odd rules included."""
@@ -469,14 +485,7 @@ class BatchWorld(TestCase):
             "anchor": "occurred_at",
             "severity": 4,
         }
-        DeadlineRule.objects.create(
-            region=cls.world.county_b,
-            key="b-written-s4",
-            name="县区书面首报",
-            requirement="initial_written",
-            minutes=30,
-            **rule,
-        )
+        written_rule(cls.world.county_b, "b-written-s4", "县区书面首报", minutes=30)
         # Odd rules of county B for 较大 (level 3): a phone 首报 counted from "the previous
         # report" (there is none: no deadline), and an inactive scene liaison (ignored).
         rule["severity"] = 3
@@ -804,17 +813,7 @@ class PlannedInTheRequestTests(BatchWorld):
         first = self.report("p-r1")
         written = {"incident_id": first.incident_id, "kind": "initial_written"}
         self.assertNotEqual(Deadline.objects.get(**written).rule.key, "a-written-s4")
-        DeadlineRule.objects.create(
-            region=self.world.county_a,
-            key="a-written-s4",
-            name="县区书面首报（更严）",
-            requirement="initial_written",
-            minutes=15,
-            source="测试",
-            confidence="high",
-            anchor="occurred_at",
-            severity=4,
-        )
+        written_rule(self.world.county_a, "a-written-s4", "县区书面首报（更严）", minutes=15)
         second = self.report("p-r2")
         deadline = Deadline.objects.get(incident_id=second.incident_id, kind="initial_written")
         self.assertEqual(deadline.rule.key, "a-written-s4")
