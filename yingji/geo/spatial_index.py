@@ -344,7 +344,7 @@ def _codes(values: list[Any]) -> tuple[np.ndarray, dict[str, int]]:
     return inverse.astype(np.int32), {str(w): i for i, w in enumerate(uniq.tolist())}
 
 
-def _prepared_cursor(
+def _read_cursor(
     model: Any, cols: dict[str, str], region_col: str | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]:
     """Any database: the rows through Django's cursor (about 7 µs a row)."""
@@ -506,7 +506,7 @@ def build_for_model(model: Any, filters: dict[str, str] | None = None) -> GridIn
                 codes[param] = col.astype(np.int32)
                 vocab[param] = {w: i for i, w in enumerate(words)}
     else:
-        ids, lon, lat, region, raw = _prepared_cursor(model, cols, region_col)
+        ids, lon, lat, region, raw = _read_cursor(model, cols, region_col)
         for param, values in raw.items():
             codes[param], vocab[param] = _codes(values)
     return GridIndex.build(ids, lon, lat, region, codes, vocab)

@@ -452,7 +452,7 @@ def assert_index_reads_agree(model: Any, filters: dict[str, str]) -> None:
     cols = spatial_index.indexable_filters(model, filters)
     region_col = "region_id" if spatial_index._has_region(model) else None
     built = spatial_index.build_for_model(model, filters)
-    ids, lon, lat, region, raw = spatial_index._prepared_cursor(model, cols, region_col)
+    ids, lon, lat, region, raw = spatial_index._read_cursor(model, cols, region_col)
     order = np.argsort(ids)
     by_id = np.argsort(built.ids)
     assert built.ids[by_id].tolist() == ids[order].tolist()
