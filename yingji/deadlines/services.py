@@ -270,9 +270,8 @@ _APPLICABLE = _ApplicableRules()
 
 def _rules_for(incident: Incident) -> dict[str, DeadlineRule]:
     key = (incident.region.path, incident.severity, timezone.localdate(incident.received_at))
-    if _PLAN.get() is not None:
-        rules = _ALL_RULES.get("all", _active_rules)
-        return _RULES.get(key, lambda: _APPLICABLE.among(rules, key, incident))
+    if _PLAN.get() is not None:  # kept per process, not per batch (_ApplicableRules)
+        return _APPLICABLE.among(_ALL_RULES.get("all", _active_rules), key, incident)
     return _RULES.get(
         key,
         lambda: applicable_rules(
